@@ -156,6 +156,27 @@ public final class Voxels {
         dst.position(dst.position() + count * type.bytes());
     }
 
+    /**
+     * Copies {@code count} voxels of the same type from {@code src}, reading at {@code srcStart},
+     * {@code srcStart + srcStride}, ... (the stride may be negative) and writing contiguously from
+     * {@code dstStart}. Exact for every type; the building block of axis permutations and flips.
+     */
+    public void copyStrided(Voxels src, int srcStart, int srcStride, int dstStart, int count) {
+        if (src.type != type) {
+            throw new IllegalArgumentException("type mismatch: " + src.type + " into " + type);
+        }
+        int si = srcStart;
+        int end = dstStart + count;
+        switch (storage(type)) {
+            case 1 -> { for (int o = dstStart; o < end; o++, si += srcStride) { b[o] = src.b[si]; } }
+            case 2 -> { for (int o = dstStart; o < end; o++, si += srcStride) { s[o] = src.s[si]; } }
+            case 4 -> { for (int o = dstStart; o < end; o++, si += srcStride) { i[o] = src.i[si]; } }
+            case 8 -> { for (int o = dstStart; o < end; o++, si += srcStride) { l[o] = src.l[si]; } }
+            case 5 -> { for (int o = dstStart; o < end; o++, si += srcStride) { f[o] = src.f[si]; } }
+            default -> { for (int o = dstStart; o < end; o++, si += srcStride) { d[o] = src.d[si]; } }
+        }
+    }
+
     /** The backing array for int16 voxels (no copy), for hot loops. */
     public short[] shortArray() {
         return Objects.requireNonNull(s, () -> "not 16-bit voxels: " + type);
