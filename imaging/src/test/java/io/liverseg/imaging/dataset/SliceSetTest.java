@@ -1,0 +1,98 @@
+package io.liverseg.imaging.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.liverseg.imaging.Affine;
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.Voxels;
+import io.liverseg.imaging.measure.GridMismatchException;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.nifti.NiftiWriter;
+import io.liverseg.imaging.preprocess.HuWindow;
+import io.liverseg.imaging.preprocess.Normalization;
+import io.liverseg.imaging.preprocess.PreprocessingSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SliceSetTest {
+    private static final Affine LPS = Affine.of(-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1);
+    private static final int N = 8;
+    private static final int NZ = 3;
+
+    @TempDir
+    Path dir;
+
+    /** A CT whose liver (label 1, HU 100) is a box, with a tumour (label 2, HU 20) in slice 1 only. */
+    private LabelledCase writeCase(String name, Affine affine) throws IOException {
+        short[] hu = new short[N * N * NZ];
+        byte[] lab = new byte[N * N * NZ];
+        java.util.Arrays.fill(hu, (short) -1000);
+        for (int k = 0; k < NZ; k++) {
+            for (int j = 2; j < 6; j++) {
+                for (int i = 1; i < 4; i++) {
+                    int p = i + N * (j + N * k);
+                    hu[p] = 100;
+                    lab[p] = 1;
+                }
+            }
+        }
+        int t = 2 + N * (3 + N * 1);
+        hu[t] = 20;
+        lab[t] = 2;
+        Path image = dir.resolve(name + "_img.nii.gz");
+        Path label = dir.resolve(name + "_lab.nii.gz");
+        NiftiWriter.write(new Volume(N, N, NZ, Voxels.ofShorts(hu), affine), image);
+        NiftiWriter.write(new Volume(N, N, NZ, Voxels.ofUnsignedBytes(lab), affine), label);
+        return new LabelledCase(name, image, label);
+    }
+
+    @Test
+    void imagesAndLabelsStayAlignedThroughReorientation() throws IOException {
+        PreprocessingSpec spec = new PreprocessingSpec(new HuWindow(-100, 200), Normalization.UNIT, N, 1);
+        SliceSet set = SliceSet.load(List.of(writeCase("a", LPS), writeCase("b", Affine.scaling(1, 1, 2))), spec, 3,
+                NiftiReader.defaults());
+        assertThat(set.size()).isEqualTo(2 * NZ);
+        float[] img = new float[N * N];
+        byte[] lab = new byte[N * N];
+        for (int s = 0; s < set.size(); s++) {
+            set.copyImage(s, img, 0);
+            set.copyLabels(s, lab, 0);
+            for (int p = 0; p < N * N; p++) {
+                float expected = lab[p] == 1 ? 200f / 300 : lab[p] == 2 ? 120f / 300 : 0f;
+                assertThat(img[p]).as("slice %d pixel %d label %d", s, p, lab[p]).isEqualTo(expected);
+            }
+        }
+        assertThat(set.slicesWith(2)).containsExactly(1, 4);
+        assertThat(set.classPixels(1, 1)).isEqualTo(11);
+        assertThat(set.caseName(4)).isEqualTo("b");
+        assertThat(set.totalPixels()).containsExactly(2 * (NZ * N * N - 12 * NZ), 2 * (12 * NZ - 1), 2);
+    }
+
+    @Test
+    void aLabelOffItsImageGridIsRefused() throws IOException {
+        LabelledCase good = writeCase("c", LPS);
+        Path shifted = dir.resolve("shifted.nii.gz");
+        NiftiWriter.write(new Volume(N, N, NZ, Voxels.allocate(io.liverseg.imaging.DataType.UINT8, N * N * NZ),
+                Affine.scaling(1, 1, 2)), shifted);
+        LabelledCase bad = new LabelledCase("c", good.image(), shifted);
+        assertThatThrownBy(() -> SliceSet.load(List.of(bad), PreprocessingSpec.defaults(), 3, NiftiReader.defaults()))
+                .isInstanceOf(GridMismatchException.class).hasMessageContaining("c label vs image");
+    }
+
+    @Test
+    void fingerprintFollowsContentNotOrder() throws IOException {
+        LabelledCase a = writeCase("a", LPS);
+        LabelledCase b = writeCase("b", LPS);
+        String ab = DatasetFingerprint.of(List.of(a, b));
+        assertThat(DatasetFingerprint.of(List.of(b, a))).isEqualTo(ab);
+        assertThat(ab).startsWith("sha256:").hasSize(71);
+        assertThat(DatasetFingerprint.of(List.of(a))).isNotEqualTo(ab);
+        Files.write(b.label(), Files.readAllBytes(a.image()));
+        assertThat(DatasetFingerprint.of(List.of(a, b))).isNotEqualTo(ab);
+    }
+}
