@@ -56,9 +56,8 @@ public final class SliceSet {
             Volume label = reader.readScan(lc.label());
             Grids.requireSameGrid(image, label, lc.name() + " label vs image");
             Reorientation r = Reorientation.toCanonical(image);
-            Volume canonicalImage = r.apply(image);
             Volume canonicalLabel = r.apply(label);
-            SlicePreprocessor pre = new SlicePreprocessor(canonicalImage, spec);
+            SlicePreprocessor pre = new SlicePreprocessor(image, r, spec);
             int nz = pre.sliceCount();
             SliceBatch all = pre.batch(0, nz);
             imageParts[c] = all.data();

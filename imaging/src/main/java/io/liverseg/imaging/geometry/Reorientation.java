@@ -20,12 +20,24 @@ public final class Reorientation {
     private final int[] perm;
     /** For canonical axis a, whether the source axis runs backwards. */
     private final boolean[] flip;
+    /** Source linear index of canonical voxel (0, 0, 0). */
+    private final int sourceStart;
+    /** Signed source index step per canonical axis. */
+    private final int[] sourceStep;
 
     private Reorientation(int[] sourceDims, Affine sourceAffine, int[] perm, boolean[] flip) {
         this.sourceDims = sourceDims;
         this.sourceAffine = sourceAffine;
         this.perm = perm;
         this.flip = flip;
+        int[] srcStride = strides(sourceDims);
+        this.sourceStep = new int[3];
+        int start = 0;
+        for (int a = 0; a < 3; a++) {
+            sourceStep[a] = flip[a] ? -srcStride[perm[a]] : srcStride[perm[a]];
+            start += flip[a] ? (sourceDims[perm[a]] - 1) * srcStride[perm[a]] : 0;
+        }
+        this.sourceStart = start;
     }
 
     /** The reorientation that brings a volume with these dims and affine to RAS+. */
@@ -73,6 +85,28 @@ public final class Reorientation {
         return sourceAffine.orientationCode();
     }
 
+    /** Linear index in the source volume of canonical voxel (i, j, k): reads without a reoriented copy. */
+    public int sourceIndex(int i, int j, int k) {
+        return sourceStart + i * sourceStep[0] + j * sourceStep[1] + k * sourceStep[2];
+    }
+
+    /** Signed source index step when canonical axis {@code axis} grows by one. */
+    public int sourceStep(int axis) {
+        return sourceStep[axis];
+    }
+
+    /**
+     * How many leading source voxels (in file order) must be read before canonical slice k is complete: for
+     * axially stored CT (k not permuted, not flipped) slice k is ready long before the file ends.
+     */
+    public long sourceVoxelsNeeded(int k) {
+        int[] canon = canonicalDims();
+        long max = (long) sourceStart + (long) k * sourceStep[2]
+                + (long) Math.max(0, sourceStep[0]) * (canon[0] - 1)
+                + (long) Math.max(0, sourceStep[1]) * (canon[1] - 1);
+        return max + 1;
+    }
+
     /** The volume in RAS+ voxel order; 3D volumes only. */
     public Volume apply(Volume source) {
         requireGrid(source.dims(), sourceDims, "apply");
@@ -80,15 +114,8 @@ public final class Reorientation {
             return source;
         }
         int[] out = canonicalDims();
-        int[] srcStride = strides(sourceDims);
         // Walk the canonical grid in memory order and read the source with signed strides.
-        int[] step = new int[3];
-        int start = 0;
-        for (int a = 0; a < 3; a++) {
-            step[a] = flip[a] ? -srcStride[perm[a]] : srcStride[perm[a]];
-            start += flip[a] ? (sourceDims[perm[a]] - 1) * srcStride[perm[a]] : 0;
-        }
-        Voxels dst = copy(source.voxels(), out, start, step);
+        Voxels dst = copy(source.voxels(), out, sourceStart, sourceStep);
         return source.withGeometry(out, dst, canonicalAffine());
     }
 

@@ -71,6 +71,14 @@ public final class NiftiReader {
     }
 
     /**
+     * As {@link #readScan(Path)}, telling {@code listener} when the voxel buffer exists and after each chunk
+     * of voxels, so a consumer on another thread can work on finished slices during the read.
+     */
+    public Volume readScan(Path p, VoxelListener listener) throws IOException {
+        return read(p, true, listener).volume();
+    }
+
+    /**
      * Reads a single-file image (.nii or .nii.gz, gzip detected by its magic bytes) from a stream, which is
      * left open. {@code name} stands for the file in messages.
      */
@@ -82,20 +90,24 @@ public final class NiftiReader {
                 throw new NiftiException(file, "magic", "magic '" + h.magic()
                         + "' is a .hdr/.img pair header; a stream must hold a single-file image (n+1 or n+2)");
             }
-            return readData(h, false, s);
+            return readData(h, false, s, null);
         }
     }
 
     private NiftiImage read(Path p, boolean scan) throws IOException {
+        return read(p, scan, null);
+    }
+
+    private NiftiImage read(Path p, boolean scan, VoxelListener listener) throws IOException {
         Path hdrPath = headerPath(p);
         try (NiftiSource s = NiftiSource.open(hdrPath)) {
             NiftiHeader h = readHeader(s);
             if (h.isSingleFile()) {
-                return readData(h, scan, s);
+                return readData(h, scan, s, listener);
             }
             checkBeforeData(h, scan, hdrPath);
             try (NiftiSource d = NiftiSource.openImage(imagePath(hdrPath, p))) {
-                return readData(h, scan, d);
+                return readData(h, scan, d, listener);
             }
         }
     }
@@ -245,7 +257,7 @@ public final class NiftiReader {
         return count;
     }
 
-    private NiftiImage readData(NiftiHeader h, boolean scan, NiftiSource d) throws IOException {
+    private NiftiImage readData(NiftiHeader h, boolean scan, NiftiSource d, VoxelListener listener) throws IOException {
         Path file = d.file();
         long count = checkBeforeData(h, scan, file);
         DataType type = DataType.fromNiftiCode(h.datatype()).orElseThrow();
@@ -267,6 +279,14 @@ public final class NiftiReader {
                     + " is past the end of the data, which ends after " + d.position() + " bytes");
         }
         Voxels voxels = Voxels.allocate(type, (int) count);
+        int[] dims = NiftiHeader.volumeDimsOrNull(h.dim());
+        if (scan && dims.length == 4) {
+            dims = Arrays.copyOf(dims, 3);
+        }
+        Volume volume = new Volume(dims, voxels, h.affine(), h.sclSlope(), h.sclInter());
+        if (listener != null) {
+            listener.started(h, volume);
+        }
         ByteBuffer buf = ByteBuffer.wrap(chunk);
         CRC32 crc = new CRC32();
         int perChunk = chunk.length / bpv;
@@ -281,6 +301,9 @@ public final class NiftiReader {
             buf.clear().limit(got);
             voxels.readFrom(buf, h.byteOrder(), done, n);
             done += n;
+            if (listener != null) {
+                listener.progress(done);
+            }
         }
         if (d.isGzip() && !d.drain(limits.maxInflatedBytes() - d.position(), chunk)) {
             throw new NiftiException(file, "dim", "the gzip stream inflates past the limit maxInflatedBytes = "
@@ -292,11 +315,6 @@ public final class NiftiReader {
             throw new NiftiException(file, "gzip", "the gzip stream is truncated after the voxel data "
                     + "(end marker or CRC-32/length trailer missing)");
         }
-        int[] dims = NiftiHeader.volumeDimsOrNull(h.dim());
-        if (scan && dims.length == 4) {
-            dims = Arrays.copyOf(dims, 3);
-        }
-        Volume volume = new Volume(dims, voxels, h.affine(), h.sclSlope(), h.sclInter());
         return new NiftiImage(h, volume, crc.getValue());
     }
 

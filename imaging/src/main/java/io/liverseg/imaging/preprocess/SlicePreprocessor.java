@@ -3,16 +3,20 @@ package io.liverseg.imaging.preprocess;
 import io.liverseg.imaging.DataType;
 import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.Voxels;
+import io.liverseg.imaging.geometry.Reorientation;
 
 /**
- * Turns a canonical (RAS+) CT volume into network input slice batches as a {@link PreprocessingSpec} says:
- * HU window, normalisation, bilinear in-plane resampling to the target size, 1 or 3 channels.
+ * Turns a CT volume into network input slice batches of its canonical (RAS+) axial slices, as a
+ * {@link PreprocessingSpec} says: HU window, normalisation, bilinear in-plane resampling to the target size,
+ * 1 or 3 channels. Canonical slices are read straight from the source voxels through the
+ * {@link Reorientation}'s index mapping, so no reoriented copy of the volume is ever made.
  *
  * <p>Each axial slice is windowed once at native resolution and kept while neighbouring batches may still
  * need it (3-channel input reads k−1 and k+1), so memory stays at a few slices beyond the volume itself.
  */
 public final class SlicePreprocessor {
     private final Volume volume;
+    private final Reorientation reorientation;
     private final PreprocessingSpec spec;
     private final int nx;
     private final int ny;
@@ -23,18 +27,33 @@ public final class SlicePreprocessor {
     private int cacheNext;
 
     /**
-     * @param canonical a 3D volume in RAS+ voxel order (see {@code Reorientation})
-     * @param spec      how to preprocess
+     * @param source a 3D CT in any axis order
+     * @param spec   how to preprocess
      */
-    public SlicePreprocessor(Volume canonical, PreprocessingSpec spec) {
-        if (!canonical.isThreeD()) {
-            throw new IllegalArgumentException("slice preprocessing needs a 3D volume, got " + canonical);
+    public SlicePreprocessor(Volume source, PreprocessingSpec spec) {
+        this(source, Reorientation.toCanonical(source), spec);
+    }
+
+    /**
+     * @param source        a 3D CT
+     * @param reorientation its reorientation to RAS+ (from {@link Reorientation#toCanonical(Volume)})
+     * @param spec          how to preprocess
+     */
+    public SlicePreprocessor(Volume source, Reorientation reorientation, PreprocessingSpec spec) {
+        if (!source.isThreeD()) {
+            throw new IllegalArgumentException("slice preprocessing needs a 3D volume, got " + source);
         }
-        this.volume = canonical;
+        this.volume = source;
+        this.reorientation = reorientation;
         this.spec = spec;
-        this.nx = canonical.nx();
-        this.ny = canonical.ny();
-        this.nz = canonical.nz();
+        int[] canon = reorientation.canonicalDims();
+        this.nx = canon[0];
+        this.ny = canon[1];
+        this.nz = canon[2];
+        if ((long) nx * ny * nz != source.voxels().size()) {
+            throw new IllegalArgumentException("reorientation grid " + java.util.Arrays.toString(canon)
+                    + " does not fit " + source);
+        }
     }
 
     public int sliceCount() {
@@ -79,21 +98,25 @@ public final class SlicePreprocessor {
 
     private float[] computeWindowed(int k) {
         int plane = nx * ny;
-        int base = k * plane;
         float[] out = new float[plane];
+        int stepI = reorientation.sourceStep(0);
         HuWindow window = spec.window();
         Normalization norm = spec.normalization();
         double slope = volume.slope();
         double inter = volume.inter();
         Voxels voxels = volume.voxels();
-        if (voxels.type() == DataType.INT16) {
-            short[] raw = voxels.shortArray();
-            for (int p = 0; p < plane; p++) {
-                out[p] = norm.apply(window.clip(raw[base + p] * slope + inter), window);
-            }
-        } else {
-            for (int p = 0; p < plane; p++) {
-                out[p] = norm.apply(window.clip(voxels.get(base + p) * slope + inter), window);
+        short[] raw = voxels.type() == DataType.INT16 ? voxels.shortArray() : null;
+        for (int j = 0; j < ny; j++) {
+            int src = reorientation.sourceIndex(0, j, k);
+            int o = j * nx;
+            if (raw != null) {
+                for (int i = 0; i < nx; i++, src += stepI) {
+                    out[o + i] = norm.apply(window.clip(raw[src] * slope + inter), window);
+                }
+            } else {
+                for (int i = 0; i < nx; i++, src += stepI) {
+                    out[o + i] = norm.apply(window.clip(voxels.get(src) * slope + inter), window);
+                }
             }
         }
         return out;

@@ -95,6 +95,26 @@ class ReorientationTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("orientations")
+    void sourceIndexReadsCanonicalVoxelsWithoutACopy(String code, Affine affine) {
+        Volume source = indexVolume(affine, DataType.INT32);
+        Reorientation r = Reorientation.toCanonical(source);
+        Volume canonical = r.apply(source);
+        int[] d = r.canonicalDims();
+        for (int k = 0; k < d[2]; k++) {
+            int maxIndex = -1;
+            for (int j = 0; j < d[1]; j++) {
+                for (int i = 0; i < d[0]; i++) {
+                    int src = r.sourceIndex(i, j, k);
+                    maxIndex = Math.max(maxIndex, src);
+                    assertThat(source.voxels().get(src)).isEqualTo(canonical.value(i, j, k));
+                }
+            }
+            assertThat(r.sourceVoxelsNeeded(k)).as("slice %d", k).isEqualTo(maxIndex + 1L);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void rasInputIsLeftAlone() {
         Volume source = indexVolume(Affine.scaling(1, 1, 1), DataType.FLOAT32);
