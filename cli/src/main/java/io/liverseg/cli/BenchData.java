@@ -1,0 +1,36 @@
+package io.liverseg.cli;
+
+import io.liverseg.imaging.nifti.NiftiWriter;
+import io.liverseg.imaging.phantom.PhantomCase;
+import io.liverseg.imaging.phantom.PhantomGenerator;
+import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.phantom.StorageType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Benchmark inputs made on demand, so a benchmark needs no data download. */
+final class BenchData {
+    private BenchData() {
+    }
+
+    /**
+     * A size × size × slices int16 phantom CT stored LPS (as most CT is), written as .nii.gz under
+     * {@code work} (a temp folder when null); reused when already there.
+     */
+    static Path phantomCt(Path work, int size, int slices) throws IOException {
+        Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("liverseg-bench");
+        Path file = dir.resolve("bench-ct-" + size + "x" + size + "x" + slices + ".nii.gz");
+        if (!Files.exists(file)) {
+            PhantomOptions options = PhantomOptions.defaults()
+                    .withSize(size)
+                    .withSeed(7)
+                    .withSlices(slices, slices)
+                    .withOrientations("LPS")
+                    .withStorageTypes(StorageType.INT16);
+            PhantomCase c = new PhantomGenerator(options).generate(0);
+            NiftiWriter.write(c.image(), file);
+        }
+        return file;
+    }
+}
