@@ -36,6 +36,16 @@ public final class StreamingSlicer {
      */
     public static Volume readAndSlice(NiftiReader reader, Path file, PreprocessingSpec spec, int batchSize,
                                       BatchSink sink) throws IOException {
+        return readAndSlice(reader, file, spec, batchSize, sink, volume -> { });
+    }
+
+    /**
+     * As {@link #readAndSlice(NiftiReader, Path, PreprocessingSpec, int, BatchSink)}, telling {@code onStart}
+     * (on the calling thread, before the first batch) about the volume being read, whose voxels are not yet
+     * all there: its dims and affine are final, e.g. to prepare a mask on its grid.
+     */
+    public static Volume readAndSlice(NiftiReader reader, Path file, PreprocessingSpec spec, int batchSize,
+                                      BatchSink sink, java.util.function.Consumer<Volume> onStart) throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
@@ -46,6 +56,7 @@ public final class StreamingSlicer {
         boolean done = false;
         try {
             Volume volume = progress.awaitStarted();
+            onStart.accept(volume);
             Reorientation r = Reorientation.toCanonical(volume);
             SlicePreprocessor pre = new SlicePreprocessor(volume, r, spec);
             int nz = pre.sliceCount();

@@ -1,0 +1,124 @@
+package io.liverseg.model.predict;
+
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.geometry.Reorientation;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.postprocess.LiverPostprocessing;
+import io.liverseg.imaging.preprocess.MaskAssembler;
+import io.liverseg.imaging.preprocess.PreprocessingSpec;
+import io.liverseg.imaging.preprocess.SliceBatch;
+import io.liverseg.imaging.preprocess.SlicePreprocessor;
+import io.liverseg.imaging.preprocess.StreamingSlicer;
+import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.model.pkg.ModelPackage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Segments whole CT volumes with a model package: the package's preprocessing, batched prediction with
+ * bounded memory, mask assembly back on the input's exact grid and affine, and the package's
+ * postprocessing. One instance holds one model; {@link #segment} calls are not concurrent.
+ */
+public final class Segmenter implements AutoCloseable {
+    private final ModelPackage.LoadedModel loaded;
+    private final SlicePredictor predictor;
+    private final PreprocessingSpec spec;
+
+    public Segmenter(ModelPackage.LoadedModel loaded) {
+        this.loaded = loaded;
+        this.predictor = new SlicePredictor(loaded.model(), loaded.block());
+        this.spec = loaded.manifest().preprocessing().toSpec();
+    }
+
+    /** Loads a package on the chosen device. */
+    public static Segmenter open(Path packageDir, DeviceSetting device) throws IOException {
+        return new Segmenter(ModelPackage.load(packageDir, device.resolve()));
+    }
+
+    public ModelManifest manifest() {
+        return loaded.manifest();
+    }
+
+    public SlicePredictor predictor() {
+        return predictor;
+    }
+
+    /** Options of one segmentation. */
+    public record Options(int batchSize, boolean flipTta) {
+        public static Options defaults() {
+            return new Options(8, false);
+        }
+    }
+
+    /**
+     * A mask on the input's grid.
+     *
+     * @param mask     uint8 labels, the input's dims and affine
+     * @param image    the CT as read
+     * @param timingsMs wall time per stage
+     */
+    public record Segmentation(Volume mask, Volume image, Map<String, Long> timingsMs) {
+    }
+
+    /** Segments a CT already in memory. */
+    public Segmentation segment(Volume ct, Options options) {
+        long t0 = System.nanoTime();
+        Reorientation r = Reorientation.toCanonical(ct);
+        SlicePreprocessor pre = new SlicePreprocessor(ct, r, spec);
+        MaskAssembler assembler = new MaskAssembler(r, spec.targetSize());
+        long[] inferNanos = {0};
+        for (int first = 0; first < pre.sliceCount(); first += options.batchSize()) {
+            SliceBatch b = pre.batch(first, Math.min(options.batchSize(), pre.sliceCount() - first));
+            predictInto(b, options, assembler, inferNanos);
+        }
+        return finish(ct, assembler, t0, 0, inferNanos[0]);
+    }
+
+    /** Reads and segments a NIfTI file, predicting batches while the file still inflates. */
+    public Segmentation segment(Path file, NiftiReader reader, Options options) throws IOException {
+        long t0 = System.nanoTime();
+        MaskAssembler[] assembler = {null};
+        long[] inferNanos = {0};
+        Volume ct = StreamingSlicer.readAndSlice(reader, file, spec, options.batchSize(), b -> {
+            if (assembler[0] == null) {
+                throw new IllegalStateException("first batch before the volume was known");
+            }
+            predictInto(b, options, assembler[0], inferNanos);
+        }, volume -> assembler[0] = new MaskAssembler(Reorientation.toCanonical(volume), spec.targetSize()));
+        return finish(ct, assembler[0], t0, System.nanoTime() - t0 - inferNanos[0], inferNanos[0]);
+    }
+
+    private void predictInto(SliceBatch b, Options options, MaskAssembler assembler, long[] inferNanos) {
+        long t = System.nanoTime();
+        byte[] labels = predictor.predict(b.data(), b.count(), b.channels(), b.height(), b.width(), options.flipTta());
+        inferNanos[0] += System.nanoTime() - t;
+        assembler.put(b.firstSlice(), b.count(), labels);
+    }
+
+    private Segmentation finish(Volume ct, MaskAssembler assembler, long t0, long readNanos, long inferNanos) {
+        long t = System.nanoTime();
+        Volume mask = assembler.toSourceGrid();
+        ModelManifest.Postprocessing post = loaded.manifest().postprocessing();
+        if (post != null && "liver".equals(post.type())) {
+            LiverPostprocessing.apply(mask.voxels().byteArray(), mask.nx(), mask.ny(), mask.nz(),
+                    post.organLabel(), post.lesionLabel());
+        }
+        long postNanos = System.nanoTime() - t;
+        Map<String, Long> timings = new LinkedHashMap<>();
+        if (readNanos > 0) {
+            timings.put("read_and_preprocess_ms", readNanos / 1_000_000);
+        }
+        timings.put("inference_ms", inferNanos / 1_000_000);
+        timings.put("postprocess_ms", postNanos / 1_000_000);
+        timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
+        return new Segmentation(mask, ct, timings);
+    }
+
+    @Override
+    public void close() {
+        loaded.close();
+    }
+}

@@ -1,0 +1,124 @@
+package io.liverseg.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.liverseg.imaging.dataset.LabelledCase;
+import io.liverseg.imaging.dataset.SliceSet;
+import io.liverseg.imaging.msd.MsdCase;
+import io.liverseg.imaging.msd.MsdDataset;
+import io.liverseg.imaging.msd.PhantomDatasetWriter;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.preprocess.HuWindow;
+import io.liverseg.imaging.preprocess.Normalization;
+import io.liverseg.imaging.preprocess.PreprocessingSpec;
+import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.net.AttentionType;
+import io.liverseg.model.net.UNetConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training on tiny phantoms: the loop, checkpoints, determinism and resume (not accuracy). */
+class TrainerTest {
+    static final List<String> CLASSES = List.of("background", "liver", "tumour");
+    static final UNetConfig TINY = new UNetConfig(1, 3, 4, 3, AttentionType.DOT_PRODUCT);
+    static final PreprocessingSpec SPEC = new PreprocessingSpec(HuWindow.ABDOMEN, Normalization.UNIT, 32, 1);
+
+    @TempDir
+    static Path data;
+
+    static SliceSet train;
+    static SliceSet val;
+
+    @BeforeAll
+    static void phantoms() throws IOException {
+        MsdDataset ds = PhantomDatasetWriter.write(data.resolve("msd"),
+                PhantomOptions.defaults().withSize(32).withSlices(8, 10).withSeed(3), 3);
+        List<LabelledCase> cases = new ArrayList<>();
+        for (MsdCase c : ds.training()) {
+            cases.add(new LabelledCase(c.id(), c.image(), c.label()));
+        }
+        train = SliceSet.load(cases.subList(0, 2), SPEC, 3, NiftiReader.defaults());
+        val = SliceSet.load(cases.subList(2, 3), SPEC, 3, NiftiReader.defaults());
+    }
+
+    static TrainingConfig config(int epochs) {
+        return TrainingConfig.defaults().withEpochs(epochs).withBatchSize(4).withSlicesPerEpoch(8)
+                .withDevice(DeviceSetting.CPU).withSeed(11);
+    }
+
+    static final class Recorder implements TrainingProgress {
+        final List<Float> losses = new ArrayList<>();
+        final List<EpochReport> epochs = new ArrayList<>();
+
+        @Override
+        public void step(int epoch, int step, int steps, float loss, double slicesPerSec, double etaSeconds) {
+            losses.add(loss);
+            assertThat(step).isBetween(1, steps);
+            assertThat(etaSeconds).isGreaterThanOrEqualTo(0);
+        }
+
+        @Override
+        public void epoch(EpochReport report) {
+            epochs.add(report);
+        }
+    }
+
+    @Test
+    void runsEpochsReportsProgressAndCheckpoints() throws IOException {
+        Path dir = data.resolve("run-a");
+        Recorder rec = new Recorder();
+        Trainer.Result r = Trainer.train(train, val, TINY, CLASSES, config(2), dir, false, rec);
+        assertThat(rec.losses).hasSize(4).allMatch(Float::isFinite);
+        assertThat(rec.epochs).hasSize(2);
+        assertThat(rec.epochs.get(0).validationDice()).containsOnlyKeys("liver", "tumour");
+        assertThat(r.epochsRun()).isEqualTo(2);
+        assertThat(r.bestEpoch()).isBetween(1, 2);
+        assertThat(r.bestParameters()).exists();
+        assertThat(dir.resolve("last-0000.params")).exists();
+        assertThat(dir.resolve("state.json")).exists();
+        assertThat(r.history()).hasSize(2);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameRunOnCpu() throws IOException {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Trainer.train(train, val, TINY, CLASSES, config(1), data.resolve("det-a"), false, a);
+        Trainer.train(train, val, TINY, CLASSES, config(1), data.resolve("det-b"), false, b);
+        assertThat(a.losses).isEqualTo(b.losses);
+        assertThat(Files.readAllBytes(data.resolve("det-a/last-0000.params")))
+                .isEqualTo(Files.readAllBytes(data.resolve("det-b/last-0000.params")));
+    }
+
+    @Test
+    void resumeContinuesAfterTheLastCheckpointedEpoch() throws IOException {
+        Path dir = data.resolve("resume");
+        Trainer.train(train, val, TINY, CLASSES, config(1), dir, false, TrainingProgress.NONE);
+        Recorder rec = new Recorder();
+        Trainer.Result r = Trainer.train(train, val, TINY, CLASSES, config(3), dir, true, rec);
+        assertThat(rec.epochs).extracting(TrainingProgress.EpochReport::epoch).containsExactly(2, 3);
+        assertThat(r.history()).hasSize(3);
+        Map<String, Object> first = r.history().get(0);
+        assertThat(first.get("epoch")).isEqualTo(1);
+    }
+
+    @Test
+    void learningRateHalvesAfterThreeFlatEpochsAndTrainingStopsAfterFive() throws IOException {
+        // a learning rate of ~0 cannot improve the validation Dice after epoch 1
+        TrainingConfig frozen = config(12).withLearningRate(1e-12f);
+        Recorder rec = new Recorder();
+        Trainer.Result r = Trainer.train(train, val, TINY, CLASSES, frozen, data.resolve("plateau"), false, rec);
+        assertThat(rec.epochs).hasSize(6); // epoch 1 sets the best, 5 flat epochs stop the run
+        assertThat(rec.epochs.get(2).learningRate()).isEqualTo(1e-12f);   // 2 flat epochs: unchanged
+        assertThat(rec.epochs.get(3).learningRate()).isEqualTo(5e-13f);   // 3 flat epochs (epoch 4): halved
+        assertThat(r.bestEpoch()).isEqualTo(1);
+    }
+}
