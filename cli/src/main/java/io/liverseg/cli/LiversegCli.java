@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
             NiftiCommand.class,
             PhantomsCommand.class,
             StatsCommand.class,
+            TrainCommand.class,
+            PredictCommand.class,
+            EvaluateCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -66,6 +66,7 @@ public record ModelManifest(
     }
 
     /** The preprocessing ({@link PreprocessingSpec}); orientation is always RAS. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Preprocessing(
             String orientation,
             @JsonProperty("window_hu") double[] windowHu,

@@ -124,9 +124,19 @@ public final class ModelPackage {
             model.setBlock(block);
             int size = m.preprocessing().targetSize();
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, config.inputChannels(), size, size));
+            // DJL replaces parameter arrays with whatever the file holds, so check shapes ourselves
+            java.util.Map<String, Shape> expected = new java.util.LinkedHashMap<>();
+            block.getParameters().forEach(p -> expected.put(p.getKey(), p.getValue().getArray().getShape()));
             String fileName = params.getFileName().toString();
             String prefix = fileName.endsWith(".params") ? fileName.substring(0, fileName.lastIndexOf('-')) : MODEL_NAME;
             model.load(dir, prefix);
+            for (var p : block.getParameters()) {
+                Shape want = expected.get(p.getKey());
+                Shape got = p.getValue().getArray().getShape();
+                if (!got.equals(want)) {
+                    throw new IllegalStateException("parameter " + p.getKey() + " has shape " + got + ", the architecture needs " + want);
+                }
+            }
         } catch (MalformedModelException | RuntimeException e) {
             model.close();
             throw new ModelPackageException(params, "architecture", "weights do not fit the declared architecture "

@@ -1,0 +1,90 @@
+package io.liverseg.model.predict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.geometry.Reorientation;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.nifti.NiftiWriter;
+import io.liverseg.imaging.phantom.PhantomCase;
+import io.liverseg.imaging.phantom.PhantomGenerator;
+import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.phantom.StorageType;
+import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.DjlEnvironment;
+import io.liverseg.model.net.AttentionResUNet;
+import io.liverseg.model.net.AttentionResUNetBlock;
+import io.liverseg.model.net.AttentionType;
+import io.liverseg.model.net.UNetConfig;
+import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.model.pkg.ModelPackage;
+import io.liverseg.model.pkg.TestManifests;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Geometry of whole-volume segmentation: whatever the storage orientation, the mask has the input's dims
+ * and exact affine, and the same anatomy stored differently gets the same mask in world space.
+ */
+class SegmenterTest {
+    static final UNetConfig TINY = new UNetConfig(1, 3, 4, 3, AttentionType.DOT_PRODUCT);
+
+    @TempDir
+    static Path dir;
+
+    static Path pkg;
+
+    @BeforeAll
+    static void packageWithFixedWeights() throws IOException {
+        pkg = dir.resolve("pkg");
+        DjlEnvironment.init();
+        DjlEnvironment.engine().setRandomSeed(1);
+        AttentionResUNetBlock block = AttentionResUNet.builder().fromConfig(TINY).build();
+        try (Model model = Model.newInstance("unet", Device.cpu(), DjlEnvironment.engine().getEngineName())) {
+            model.setBlock(block);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 32, 32));
+            // no postprocessing: compare the raw network output, which an untrained net makes non-trivial
+            ModelPackage.save(pkg, model, TestManifests.liver(TINY, 32, ModelManifest.Postprocessing.none()));
+        }
+    }
+
+    static PhantomCase phantom(String orientation) {
+        return new PhantomGenerator(PhantomOptions.defaults().withSize(32).withSlices(6, 6).withSeed(9)
+                .withOrientations(orientation).withStorageTypes(StorageType.INT16)).generate(0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"LPS", "RAS", "LPI", "RPS"})
+    void maskKeepsInputGridAndMatchesTheRasCopyInWorldSpace(String orientation) throws IOException {
+        PhantomCase stored = phantom(orientation);
+        PhantomCase ras = phantom("RAS");
+        Path file = dir.resolve(orientation + ".nii.gz");
+        NiftiWriter.write(stored.image(), file);
+        try (Segmenter s = Segmenter.open(pkg, DeviceSetting.CPU)) {
+            Volume input = NiftiReader.defaults().readScan(file);
+            Segmenter.Segmentation fromFile = s.segment(file, NiftiReader.defaults(), Segmenter.Options.defaults());
+            Volume mask = fromFile.mask();
+            assertThat(mask.dims()).containsExactly(input.dims());
+            assertThat(mask.affine()).isEqualTo(input.affine());
+            assertThat(mask.voxels().type()).isEqualTo(io.liverseg.imaging.DataType.UINT8);
+
+            // streaming from a file and segmenting the volume in memory agree
+            assertThat(s.segment(input, Segmenter.Options.defaults()).mask().voxels()).isEqualTo(mask.voxels());
+
+            // the same anatomy stored as RAS gives the same labels voxel for voxel once both are canonical
+            Volume rasMask = s.segment(ras.image(), Segmenter.Options.defaults()).mask();
+            Volume canonical = Reorientation.toCanonical(mask).apply(mask);
+            assertThat(canonical.voxels()).isEqualTo(rasMask.voxels());
+            assertThat(rasMask.voxels().byteArray()).as("an untrained net still labels something")
+                    .contains((byte) 1);
+        }
+    }
+}
