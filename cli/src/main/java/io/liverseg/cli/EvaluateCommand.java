@@ -5,7 +5,6 @@ import io.liverseg.imaging.measure.DiceCounts;
 import io.liverseg.imaging.measure.Grids;
 import io.liverseg.imaging.msd.MsdDataset;
 import io.liverseg.imaging.nifti.NiftiReader;
-import io.liverseg.model.DeviceSetting;
 import io.liverseg.model.predict.Segmenter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,8 +35,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Model package folder.")
-    Path model;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--images", required = true, description = "Folder of CTs (.nii/.nii.gz).")
     Path images;
@@ -47,11 +47,6 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Slices per forward pass (default ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
-    String device;
 
     @Override
     public Integer call() throws Exception {
@@ -64,7 +59,7 @@ final class EvaluateCommand implements Callable<Integer> {
         List<Map<String, Object>> cases = new ArrayList<>();
         Map<String, Double> meanDice = new LinkedHashMap<>();
         Map<String, Double> globalDice = new LinkedHashMap<>();
-        try (Segmenter segmenter = Segmenter.open(model, DeviceSetting.parse(device))) {
+        try (Segmenter segmenter = model.open()) {
             List<String> names = segmenter.manifest().classNames();
             int classes = names.size();
             DiceCounts global = DiceCounts.empty(classes);
@@ -75,7 +70,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     throw new NoSuchFileException(label + ": no reference label for " + image.getFileName());
                 }
                 Volume reference = reader.readScan(label);
-                Segmenter.Segmentation s = segmenter.segment(image, reader, new Segmenter.Options(batch, false));
+                Segmenter.Segmentation s = segmenter.segment(image, reader, new Segmenter.Options(model.batch, false));
                 Grids.requireSameGrid(s.mask(), reference, image.getFileName() + " reference label vs image");
                 DiceCounts counts = DiceCounts.of(s.mask(), reference, classes);
                 global = global.plus(counts);

@@ -6,7 +6,6 @@ import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiImage;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
-import io.liverseg.model.DeviceSetting;
 import io.liverseg.model.predict.Segmenter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -30,8 +30,8 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Model package folder (model.json + weights).")
-    Path model;
+    @Mixin
+    ModelOptions model;
 
     @Parameters(paramLabel = "IN", description = "The CT (.nii or .nii.gz).")
     Path in;
@@ -45,19 +45,14 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--tta", description = "Flip test-time augmentation (only for models trained with mirroring).")
     boolean tta;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Slices per forward pass (default ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
-    String device;
 
     @Override
     public Integer call() throws Exception {
         NiftiReader reader = NiftiReader.defaults();
         NiftiHeader inputHeader = reader.readHeader(in);
         Map<String, Object> o = new LinkedHashMap<>();
-        try (Segmenter segmenter = Segmenter.open(model, DeviceSetting.parse(device))) {
-            Segmenter.Segmentation s = segmenter.segment(in, reader, new Segmenter.Options(batch, tta));
+        try (Segmenter segmenter = model.open()) {
+            Segmenter.Segmentation s = segmenter.segment(in, reader, new Segmenter.Options(model.batch, tta));
             long t = System.nanoTime();
             NiftiWriter.write(new NiftiImage(inputHeader.withVolume(s.mask()), s.mask(), 0), output);
             Map<String, Long> timings = new LinkedHashMap<>(s.timingsMs());

@@ -1,0 +1,26 @@
+package io.liverseg.cli;
+
+import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.predict.Segmenter;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options of every command that runs a model package: which package, where, and how many slices at once. */
+final class ModelOptions {
+    @Option(names = "--model", required = true, description = "Model package folder (model.json + weights).")
+    Path model;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Slices per forward pass (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
+    String device;
+
+    Segmenter open() throws IOException {
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        return Segmenter.open(model, DeviceSetting.parse(device));
+    }
+}

@@ -1,0 +1,101 @@
+package io.liverseg.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.msd.PhantomDatasetWriter;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.phantom.PhantomOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train → predict → evaluate through the command line on tiny phantoms (the contract, not accuracy). */
+class ModelCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    static Path data;
+    static Path model;
+
+    @BeforeAll
+    static void trainTinyModel() throws IOException {
+        data = dir.resolve("data");
+        PhantomDatasetWriter.write(data, PhantomOptions.defaults().withSize(32).withSlices(6, 8).withSeed(4)
+                .withOrientations("LPS", "RAS"), 3);
+        model = dir.resolve("model");
+        LiversegCliTest.Run r = LiversegCliTest.run("train", "--data", data.toString(), "--out", model.toString(),
+                "--size", "32", "--base", "4", "--levels", "3", "--epochs", "1", "--batch", "4",
+                "--slices-per-epoch", "8", "--device", "cpu");
+        assertThat(r.exit()).as(r.err() + r.out()).isZero();
+        assertThat(r.out()).contains("epoch 1/1 done").contains("validation Dice liver");
+    }
+
+    @Test
+    void trainWritesACompletePackage() throws IOException {
+        JsonNode m = JSON.readTree(model.resolve("model.json").toFile());
+        assertThat(m.get("format").asText()).isEqualTo("liverseg-model/1");
+        assertThat(m.get("class_names")).extracting(JsonNode::asText).containsExactly("background", "liver", "tumour");
+        assertThat(m.get("architecture").get("base_features").asInt()).isEqualTo(4);
+        assertThat(m.get("preprocessing").get("target_size").asInt()).isEqualTo(32);
+        assertThat(m.get("training").get("dataset_fingerprint").asText()).startsWith("sha256:");
+        assertThat(m.get("metrics").get("validation_dice").has("tumour")).isTrue();
+        assertThat(model.resolve(m.get("parameters").get("file").asText())).exists();
+    }
+
+    @Test
+    void predictWritesAMaskOnTheInputGridAndReportsVolumes() throws IOException {
+        for (String name : new String[] {"liver_000", "liver_001", "liver_002"}) {
+            Path in = data.resolve("imagesTr/" + name + ".nii.gz");
+            Path out = dir.resolve(name + "-mask.nii.gz");
+            LiversegCliTest.Run r = LiversegCliTest.run("predict", "--model", model.toString(), in.toString(),
+                    "-o", out.toString(), "--json", "--device", "cpu");
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode o = JSON.readTree(r.out());
+            assertThat(o.get("labels")).extracting(l -> l.get("name").asText()).containsExactly("liver", "tumour");
+            assertThat(o.get("labels").get(0).get("volume_ml").isNumber()).isTrue();
+            assertThat(o.get("timings_ms").get("total_ms").asLong()).isNotNegative();
+            assertThat(o.get("model").get("name").asText()).isEqualTo("liver");
+            Volume image = NiftiReader.defaults().readScan(in);
+            Volume mask = NiftiReader.defaults().readScan(out);
+            assertThat(mask.dims()).containsExactly(image.dims());
+            assertThat(mask.affine()).as(name + " affine").isEqualTo(image.affine());
+            assertThat(NiftiReader.defaults().readHeader(out).orientation())
+                    .isEqualTo(NiftiReader.defaults().readHeader(in).orientation());
+        }
+    }
+
+    @Test
+    void evaluateReportsPerCaseMeanAndGlobalDiceByClassName() throws IOException {
+        LiversegCliTest.Run r = LiversegCliTest.run("evaluate", "--model", model.toString(),
+                "--images", data.resolve("imagesTr").toString(), "--labels", data.resolve("labelsTr").toString(),
+                "--json", "--device", "cpu");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode o = JSON.readTree(r.out());
+        assertThat(o.get("cases")).hasSize(3);
+        JsonNode first = o.get("cases").get(0);
+        assertThat(first.get("case").asText()).isEqualTo("liver_000");
+        assertThat(first.get("dice").get("liver").asDouble()).isBetween(0.0, 1.0);
+        assertThat(first.get("volume_ml").get("liver").get("reference").asDouble()).isPositive();
+        double mean = 0;
+        for (JsonNode c : o.get("cases")) {
+            mean += c.get("dice").get("liver").asDouble() / 3;
+        }
+        assertThat(o.get("mean_dice").get("liver").asDouble()).isCloseTo(mean, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(o.get("global_dice").has("tumour")).isTrue();
+    }
+
+    @Test
+    void aMissingPackageIsABadInputExit() {
+        LiversegCliTest.Run r = LiversegCliTest.run("predict", "--model", dir.resolve("nope").toString(),
+                data.resolve("imagesTr/liver_000.nii.gz").toString(), "-o", dir.resolve("x.nii.gz").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("model.json");
+    }
+}
