@@ -90,15 +90,21 @@ public final class Trainer {
             DefaultTrainingConfig tc = new DefaultTrainingConfig(config.loss().create(classes))
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(lr).build())
                     .optDevices(new Device[] {device});
-            try (ai.djl.training.Trainer trainer = model.newTrainer(tc)) {
-                trainer.initialize(new Shape(config.batchSize(), channels, size, size));
-                if (state != null) {
+            Shape inputShape = new Shape(config.batchSize(), channels, size, size);
+            if (state != null) {
+                // load before the DJL trainer exists: its parameter store captures the arrays it sees at creation
+                block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
+                try {
                     model.load(checkpointDir, LAST);
+                } catch (ai.djl.MalformedModelException e) {
+                    throw new IOException(checkpointDir + ": cannot resume, checkpoint weights unreadable: "
+                            + e.getMessage(), e);
                 }
+            }
+            try (ai.djl.training.Trainer trainer = model.newTrainer(tc)) {
+                trainer.initialize(inputShape);
                 return run(training, validation, architecture, classNames, config, checkpointDir, progress, model,
                         block, trainer, lr, state);
-            } catch (ai.djl.MalformedModelException e) {
-                throw new IOException(checkpointDir + ": cannot resume, checkpoint weights unreadable: " + e.getMessage(), e);
             }
         }
     }
@@ -161,14 +167,14 @@ public final class Trainer {
                 bestEpoch = epoch;
                 bestDice = dice;
                 flat = 0;
-                model.save(dir, BEST);
+                save(model, dir, BEST);
             } else {
                 flat++;
                 if (flat % config.lrPatience() == 0) {
                     lr.reduce(config.lrFactor());
                 }
             }
-            model.save(dir, LAST);
+            save(model, dir, LAST);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("epoch", epoch);
@@ -190,6 +196,15 @@ public final class Trainer {
         }
         return new Result(architecture, Math.min(epoch, config.epochs()), bestEpoch, bestDice, bestScore,
                 dir.resolve(BEST + "-0000.params"), history);
+    }
+
+    /**
+     * Saves as {@code prefix-0000.params}, replacing the previous file: without an "Epoch" property DJL
+     * numbers each save one higher than the last file it finds, and loads the highest.
+     */
+    private static void save(Model model, Path dir, String prefix) throws IOException {
+        model.setProperty("Epoch", "0");
+        model.save(dir, prefix);
     }
 
     /** Draws a batch: an {@code oversampleFraction} share from slices with the last class, the rest uniformly. */
