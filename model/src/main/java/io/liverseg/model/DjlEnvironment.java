@@ -1,0 +1,121 @@
+package io.liverseg.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import java.util.Locale;
+
+/**
+ * The one place that prepares DJL before its PyTorch engine loads.
+ *
+ * <p>{@link #init()} forces {@code ai.djl.offline=true} (no call-home or model-zoo access at run time;
+ * the libtorch natives come from the {@code pytorch-native-cpu} jar on the classpath, or from
+ * {@code PYTORCH_LIBRARY_PATH} on a GPU image) and fills in threading defaults that suit a small shared
+ * CPU box unless the caller already set them:
+ *
+ * <ul>
+ *   <li>torch inter-op threads 1 (that pool only serves TorchScript fork/join);
+ *   <li>{@code OMP_WAIT_POLICY=PASSIVE} in the process's native environment, unless the environment
+ *       already has a value or {@link #OMP_WAIT_POLICY_PROPERTY} says otherwise. libtorch's bundled GNU
+ *       OpenMP reads it once when it is loaded; with the default (spinning) policy a second busy process
+ *       on a 2-core machine stalled forwards 8–12× (BENCHMARK-NOTES.md).
+ * </ul>
+ *
+ * Both are only read when the engine starts, so every entry point of this module calls {@code init()}
+ * before touching {@link Engine}; if something loaded the engine earlier, they have no effect.
+ */
+public final class DjlEnvironment {
+
+    /**
+     * DJL's offline switch: stops the engine's call-home (EC2 metadata endpoint) and model-zoo/repository
+     * access. It does not stop native-library downloads in DJL 0.36 — those are avoided by having the
+     * natives on the classpath or in {@code PYTORCH_LIBRARY_PATH}.
+     */
+    public static final String OFFLINE = "ai.djl.offline";
+    /** Torch intra-op threads (at::set_num_threads), read by DJL's PtEngine at start-up. */
+    public static final String NUM_THREADS = "ai.djl.pytorch.num_threads";
+    /** Torch inter-op threads (at::set_num_interop_threads), read by DJL's PtEngine at start-up. */
+    public static final String NUM_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
+    /** PyTorch's TorchScript graph optimizer; irrelevant for imperative blocks, and it logs a warning. */
+    public static final String GRAPH_OPTIMIZER = "ai.djl.pytorch.graph_optimizer";
+
+    /**
+     * System property with the OpenMP wait policy to put into the native environment when
+     * {@code OMP_WAIT_POLICY} is unset: {@code PASSIVE} (default), {@code ACTIVE}, or {@code default}
+     * to leave the environment alone.
+     */
+    public static final String OMP_WAIT_POLICY_PROPERTY = "liverseg.omp_wait_policy";
+
+    private static final String OMP_WAIT_POLICY_ENV = "OMP_WAIT_POLICY";
+    private static final String ENGINE = "PyTorch";
+
+    private static volatile boolean initialised;
+
+    private DjlEnvironment() {}
+
+    /**
+     * Sets the DJL system properties; idempotent. Call before the first {@link Engine} or
+     * {@link NDManager} use (the engine reads them once).
+     */
+    public static synchronized void init() {
+        // Always offline, whatever the caller set: nothing in liverseg may reach the network at run time.
+        System.setProperty(OFFLINE, "true");
+        if (initialised) {
+            return;
+        }
+        // The inter-op pool only serves TorchScript fork/join, which imperative DJL blocks never use;
+        // one thread avoids an idle pool competing for the two cores.
+        setIfAbsent(NUM_INTEROP_THREADS, "1");
+        setIfAbsent(GRAPH_OPTIMIZER, "false");
+        applyOmpWaitPolicy();
+        initialised = true;
+    }
+
+    /** The OpenMP wait policy in the native environment (what libgomp will read), or null if unset. */
+    public static String nativeOmpWaitPolicy() {
+        if (Platform.isWindows()) {
+            return System.getenv(OMP_WAIT_POLICY_ENV);
+        }
+        Function getenv = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("getenv");
+        return getenv.invokeString(new Object[] {OMP_WAIT_POLICY_ENV}, false);
+    }
+
+    private static void applyOmpWaitPolicy() {
+        String policy = System.getProperty(OMP_WAIT_POLICY_PROPERTY, "PASSIVE").trim().toUpperCase(Locale.ROOT);
+        if (System.getenv(OMP_WAIT_POLICY_ENV) != null || "DEFAULT".equals(policy) || policy.isEmpty()
+                || Platform.isWindows()) {
+            return; // an explicit environment wins; Windows builds of libtorch do not use libgomp
+        }
+        if (!"PASSIVE".equals(policy) && !"ACTIVE".equals(policy)) {
+            throw new IllegalArgumentException(OMP_WAIT_POLICY_PROPERTY + " must be PASSIVE, ACTIVE or default, got "
+                    + policy);
+        }
+        // Java cannot change its environment; libc's setenv changes the one libgomp will read when DJL
+        // loads it. Done once, before any native library of the engine is loaded.
+        Function setenv = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("setenv");
+        int rc = setenv.invokeInt(new Object[] {OMP_WAIT_POLICY_ENV, policy, 0});
+        if (rc != 0) {
+            throw new IllegalStateException("setenv(" + OMP_WAIT_POLICY_ENV + ") failed: " + rc);
+        }
+    }
+
+    /** The PyTorch engine, loaded offline. */
+    public static Engine engine() {
+        init();
+        return Engine.getEngine(ENGINE);
+    }
+
+    /** A new base manager on {@code device}, after {@link #init()}; the caller closes it. */
+    public static NDManager newManager(Device device) {
+        return NDManager.newBaseManager(device, engine().getEngineName());
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}
