@@ -61,6 +61,23 @@ class ModelPackageTest {
     }
 
     @Test
+    void attentionMapsComeWithThePredictionForTheViewer() throws IOException {
+        try (ModelPackage.LoadedModel loaded = ModelPackage.load(pkg, Device.cpu())) {
+            SlicePredictor.Prediction p = new SlicePredictor(loaded.model(), loaded.block())
+                    .predictWithAttention(input, 2, 1, SIZE, SIZE);
+            assertThat(p.labels()).isEqualTo(savedPrediction);
+            assertThat(p.attention()).hasSize(TINY.levels() - 1);
+            for (int level = 0; level < p.attention().size(); level++) {
+                int side = SIZE >> level;
+                assertThat(p.attentionShapes().get(level)).isEqualTo(new Shape(2, 1, side, side));
+                for (float a : p.attention().get(level)) {
+                    assertThat(a).isBetween(0f, 1f);
+                }
+            }
+        }
+    }
+
+    @Test
     void aMissingManifestIsAClearError() throws IOException {
         Files.delete(pkg.resolve("model.json"));
         assertThatThrownBy(() -> ModelPackage.load(pkg, Device.cpu())).isInstanceOf(ModelPackageException.class)
