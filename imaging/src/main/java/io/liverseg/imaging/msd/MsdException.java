@@ -1,6 +1,6 @@
 package io.liverseg.imaging.msd;
 
-import java.io.IOException;
+import io.liverseg.imaging.BadInputException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -9,11 +9,8 @@ import java.util.Objects;
  * file it names that is not there. The file and the dataset.json field at fault are in the message and
  * available as {@link #file()} and {@link #field()}.
  */
-public class MsdException extends IOException {
+public class MsdException extends BadInputException {
     private static final long serialVersionUID = 1L;
-
-    private final transient Path file;
-    private final String field;
 
     /**
      * @param file    the file at fault (dataset.json, or a file it references)
@@ -22,24 +19,12 @@ public class MsdException extends IOException {
      * @param message what is wrong
      */
     public MsdException(Path file, String field, String message) {
-        super(Objects.requireNonNull(file, "file") + (field == null ? "" : ": field '" + field + "'") + ": "
+        super(file, field, Objects.requireNonNull(file, "file") + (field == null ? "" : ": field '" + field + "'") + ": "
                 + message);
-        this.file = file;
-        this.field = field;
     }
 
     public MsdException(Path file, String field, String message, Throwable cause) {
         this(file, field, message);
         initCause(cause);
-    }
-
-    /** The file at fault. */
-    public Path file() {
-        return file;
-    }
-
-    /** The dataset.json field at fault, or null when the whole file is. */
-    public String field() {
-        return field;
     }
 }

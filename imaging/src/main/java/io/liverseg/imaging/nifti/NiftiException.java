@@ -1,6 +1,6 @@
 package io.liverseg.imaging.nifti;
 
-import java.io.IOException;
+import io.liverseg.imaging.BadInputException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -11,26 +11,11 @@ import java.util.Objects;
  * {@code bitpix}, {@code vox_offset}, {@code esize}, {@code srow_x}, ...), plus {@code gzip} for a
  * corrupt compressed stream.
  */
-public class NiftiException extends IOException {
+public class NiftiException extends BadInputException {
     private static final long serialVersionUID = 1L;
 
-    private final transient Path file;
-    private final String field;
-
     public NiftiException(Path file, String field, String message) {
-        super(Objects.requireNonNull(file, "file") + ": NIfTI field '" + Objects.requireNonNull(field, "field")
+        super(file, field, Objects.requireNonNull(file, "file") + ": NIfTI field '" + Objects.requireNonNull(field, "field")
                 + "': " + message);
-        this.file = file;
-        this.field = field;
-    }
-
-    /** The file (or stream name) that was being read. */
-    public Path file() {
-        return file;
-    }
-
-    /** The header field that made the input invalid, e.g. {@code "dim"}. */
-    public String field() {
-        return field;
     }
 }
