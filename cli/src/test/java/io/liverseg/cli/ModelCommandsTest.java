@@ -8,6 +8,7 @@ import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.msd.PhantomDatasetWriter;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.phantom.PhantomTask;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +90,22 @@ class ModelCommandsTest {
         }
         assertThat(o.get("mean_dice").get("liver").asDouble()).isCloseTo(mean, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(o.get("global_dice").has("tumour")).isTrue();
+    }
+
+    @Test
+    void aTask08FolderTrainsAVesselModelWithItsClassesAndNoLiverPostprocessing() throws IOException {
+        Path vesselData = dir.resolve("vessel-data");
+        PhantomDatasetWriter.write(vesselData, PhantomOptions.defaults().withTask(PhantomTask.VESSEL).withSize(32)
+                .withSlices(6, 8).withSeed(5), 2);
+        Path vesselModel = dir.resolve("vessel-model");
+        LiversegCliTest.Run r = LiversegCliTest.run("train", "--data", vesselData.toString(), "--out", vesselModel.toString(),
+                "--size", "32", "--levels", "3", "--epochs", "1", "--batch", "4", "--slices-per-epoch", "4", "--device", "cpu");
+        assertThat(r.exit()).as(r.err() + r.out()).isZero();
+        JsonNode m = JSON.readTree(vesselModel.resolve("model.json").toFile());
+        assertThat(m.get("name").asText()).isEqualTo("vessel");
+        assertThat(m.get("class_names")).extracting(JsonNode::asText).containsExactly("background", "vessel", "tumour");
+        assertThat(m.get("architecture").get("base_features").asInt()).as("the design's vessel default").isEqualTo(16);
+        assertThat(m.get("postprocessing").get("type").asText()).isEqualTo("none");
     }
 
     @Test
