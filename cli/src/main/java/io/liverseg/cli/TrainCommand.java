@@ -114,6 +114,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUT/checkpoint.")
     boolean resume;
 
+    @Option(names = "--init-from", description = "Start from this model package's weights (same architecture) instead of random ones; "
+            + "its version becomes the parent unless --parent is given.")
+    Path initFrom;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
@@ -145,10 +149,21 @@ final class TrainCommand implements Callable<Integer> {
         o.printf("slices: %d training, %d validation at %d², %d channel(s)%n", trainSet.size(), valSet.size(), size, channels);
         o.flush();
         Path checkpoints = out.resolve("checkpoint");
+        Path initialWeights = null;
+        String parentVersion = parent;
+        if (initFrom != null) {
+            ModelManifest init = ModelPackage.readManifest(initFrom);
+            if (!init.architecture().toConfig().equals(arch)) {
+                throw new IllegalArgumentException(initFrom + ": architecture " + init.architecture().toConfig()
+                        + " differs from the one to train, " + arch);
+            }
+            initialWeights = initFrom.resolve(init.parameters().file());
+            parentVersion = parent != null ? parent : init.version();
+        }
         Trainer.Result result = Trainer.train(trainSet, valSet, arch, classNames, config, checkpoints, resume,
-                new ConsoleProgress(o, System.console() != null));
+                initialWeights, new ConsoleProgress(o, System.console() != null));
         String fingerprint = DatasetFingerprint.of(cases);
-        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT, modelName, version, parent, Instant.now().toString(),
+        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT, modelName, version, parentVersion, Instant.now().toString(),
                 ModelManifest.Architecture.of(arch), classNames, ModelManifest.Preprocessing.of(pre),
                 vessel ? ModelManifest.Postprocessing.none() : ModelManifest.Postprocessing.liver(1, 2),
                 new ModelManifest.Training(fingerprint, split.training().stream().map(LabelledCase::name).toList(),

@@ -68,6 +68,19 @@ public final class Trainer {
     public static Result train(SliceSet training, SliceSet validation, UNetConfig architecture, List<String> classNames,
                                TrainingConfig config, Path checkpointDir, boolean resume, TrainingProgress progress)
             throws IOException {
+        return train(training, validation, architecture, classNames, config, checkpointDir, resume, null, progress);
+    }
+
+    /**
+     * As {@link #train(SliceSet, SliceSet, UNetConfig, List, TrainingConfig, Path, boolean, TrainingProgress)},
+     * starting a new run (not a resume) from existing weights instead of random ones: fine-tuning a
+     * champion on more data.
+     *
+     * @param initialWeights a DJL parameter file of the same architecture, or null for random weights
+     */
+    public static Result train(SliceSet training, SliceSet validation, UNetConfig architecture, List<String> classNames,
+                               TrainingConfig config, Path checkpointDir, boolean resume, Path initialWeights,
+                               TrainingProgress progress) throws IOException {
         if (training.size() == 0) {
             throw new IllegalArgumentException("no training slices");
         }
@@ -91,14 +104,15 @@ public final class Trainer {
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(lr).build())
                     .optDevices(new Device[] {device});
             Shape inputShape = new Shape(config.batchSize(), channels, size, size);
-            if (state != null) {
+            if (state != null || initialWeights != null) {
                 // load before the DJL trainer exists: its parameter store captures the arrays it sees at creation
                 block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
+                Path from = state != null ? checkpointDir : initialWeights.getParent();
+                String prefix = state != null ? LAST : prefixOf(initialWeights);
                 try {
-                    model.load(checkpointDir, LAST);
+                    model.load(from, prefix);
                 } catch (ai.djl.MalformedModelException e) {
-                    throw new IOException(checkpointDir + ": cannot resume, checkpoint weights unreadable: "
-                            + e.getMessage(), e);
+                    throw new IOException(from + ": cannot load weights '" + prefix + "': " + e.getMessage(), e);
                 }
             }
             try (ai.djl.training.Trainer trainer = model.newTrainer(tc)) {
@@ -196,6 +210,16 @@ public final class Trainer {
         }
         return new Result(architecture, Math.min(epoch, config.epochs()), bestEpoch, bestDice, bestScore,
                 dir.resolve(BEST + "-0000.params"), history);
+    }
+
+    /** "unet" for "unet-0000.params". */
+    private static String prefixOf(Path paramsFile) {
+        String name = paramsFile.getFileName().toString();
+        int dash = name.lastIndexOf('-');
+        if (!name.endsWith(".params") || dash < 1) {
+            throw new IllegalArgumentException(paramsFile + ": not a DJL parameter file (NAME-0000.params)");
+        }
+        return name.substring(0, dash);
     }
 
     /**

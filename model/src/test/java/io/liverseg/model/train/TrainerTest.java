@@ -118,6 +118,19 @@ class TrainerTest {
     }
 
     @Test
+    void aNewRunCanStartFromTrainedWeights() throws IOException {
+        Path trained = data.resolve("init-source");
+        Trainer.train(train, val, TINY, CLASSES, config(2), trained, false, TrainingProgress.NONE);
+        Recorder fresh = new Recorder();
+        Trainer.train(train, val, TINY, CLASSES, config(1), data.resolve("init-fresh"), false, fresh);
+        Recorder warm = new Recorder();
+        Trainer.train(train, val, TINY, CLASSES, config(1), data.resolve("init-warm"), false,
+                trained.resolve("last-0000.params"), warm);
+        // same seed, same first batch: only the starting weights differ
+        assertThat(warm.losses.get(0)).isNotEqualTo(fresh.losses.get(0)).isLessThan(fresh.losses.get(0));
+    }
+
+    @Test
     void learningRateHalvesAfterThreeFlatEpochsAndTrainingStopsAfterFive() throws IOException {
         // a learning rate of ~0 cannot improve the validation Dice after epoch 1
         TrainingConfig frozen = config(12).withLearningRate(1e-12f);
