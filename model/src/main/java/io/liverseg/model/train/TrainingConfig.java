@@ -56,16 +56,6 @@ public record TrainingConfig(int epochs, int batchSize, float learningRate, floa
                 oversampleFraction, slicesPerEpoch, seed, intensityJitter, device);
     }
 
-    public TrainingConfig withLoss(LossType v) {
-        return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, v,
-                oversampleFraction, slicesPerEpoch, seed, intensityJitter, device);
-    }
-
-    public TrainingConfig withOversampleFraction(double v) {
-        return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
-                v, slicesPerEpoch, seed, intensityJitter, device);
-    }
-
     public TrainingConfig withSlicesPerEpoch(int v) {
         return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
                 oversampleFraction, v, seed, intensityJitter, device);
@@ -74,11 +64,6 @@ public record TrainingConfig(int epochs, int batchSize, float learningRate, floa
     public TrainingConfig withSeed(long v) {
         return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
                 oversampleFraction, slicesPerEpoch, v, intensityJitter, device);
-    }
-
-    public TrainingConfig withIntensityJitter(double v) {
-        return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
-                oversampleFraction, slicesPerEpoch, seed, v, device);
     }
 
     public TrainingConfig withDevice(DeviceSetting v) {
