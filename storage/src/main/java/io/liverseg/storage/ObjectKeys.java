@@ -1,0 +1,117 @@
+package io.liverseg.storage;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The layout of the liverseg bucket: every object key the services read or write is made here. Public API
+ * (operators and scripts read these paths).
+ *
+ * <pre>
+ * incoming/...                                    files put straight into the bucket (PACS, mc cp)
+ * scans/{scan}/image.nii[.gz]                      the scan as uploaded
+ * scans/{scan}/label.nii[.gz]                      its ground-truth label, if any
+ * scans/{scan}/scan.json                           ingest record (name, size, time, source, metadata)
+ * scans/{scan}/failed.json                         why the scan failed, if it did
+ * work/{scan}/{task}/{version}/batches.json        batch plan: count, slices, preprocess time
+ * work/{scan}/{task}/{version}/batch-{i}.lsb       preprocessed slice batch i (tensor)
+ * work/{scan}/{task}/{version}/part-{i}.lsm        predicted labels of batch i
+ * masks/{scan}/{task}/mask.nii.gz                  the mask on the scan's exact grid
+ * masks/{scan}/{task}/report.json                  volumes, Dice, model version, timings
+ * models/{task}/{version}/model.json, unet-0000.params   model packages
+ * models/{task}/champion.json                      which version serves the task
+ * </pre>
+ */
+public final class ObjectKeys {
+    /** Prefix under which objects put straight into the bucket enter the pipeline. */
+    public static final String INCOMING = "incoming/";
+    public static final String SCANS = "scans/";
+    public static final String WORK = "work/";
+    public static final String MASKS = "masks/";
+    public static final String MODELS = "models/";
+
+    private static final Pattern SCAN_ID = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    private ObjectKeys() {
+    }
+
+    /** True when {@code id} is a scan id: 64 lower-case hex digits (SHA-256). */
+    public static boolean isScanId(String id) {
+        return id != null && SCAN_ID.matcher(id).matches();
+    }
+
+    /** The scan's image; {@code gzip} keeps the extension truthful to the stored bytes. */
+    public static String image(String scan, boolean gzip) {
+        return scanPrefix(scan) + (gzip ? "image.nii.gz" : "image.nii");
+    }
+
+    public static String label(String scan, boolean gzip) {
+        return scanPrefix(scan) + (gzip ? "label.nii.gz" : "label.nii");
+    }
+
+    public static String scanRecord(String scan) {
+        return scanPrefix(scan) + "scan.json";
+    }
+
+    public static String failure(String scan) {
+        return scanPrefix(scan) + "failed.json";
+    }
+
+    public static String scanPrefix(String scan) {
+        return SCANS + requireScan(scan) + "/";
+    }
+
+    /** Everything one model version made for one scan and task. */
+    public static String workPrefix(String scan, String task, String version) {
+        return WORK + requireScan(scan) + "/" + requireName("task", task) + "/" + requireName("version", version) + "/";
+    }
+
+    public static String batchPlan(String scan, String task, String version) {
+        return workPrefix(scan, task, version) + "batches.json";
+    }
+
+    public static String batch(String scan, String task, String version, int index) {
+        return workPrefix(scan, task, version) + String.format(Locale.ROOT, "batch-%05d.lsb", index);
+    }
+
+    public static String part(String scan, String task, String version, int index) {
+        return workPrefix(scan, task, version) + String.format(Locale.ROOT, "part-%05d.lsm", index);
+    }
+
+    /** Prefix shared by all parts of one scan, task and version (list it to count finished batches). */
+    public static String partPrefix(String scan, String task, String version) {
+        return workPrefix(scan, task, version) + "part-";
+    }
+
+    public static String mask(String scan, String task) {
+        return MASKS + requireScan(scan) + "/" + requireName("task", task) + "/mask.nii.gz";
+    }
+
+    public static String report(String scan, String task) {
+        return MASKS + requireScan(scan) + "/" + requireName("task", task) + "/report.json";
+    }
+
+    public static String modelPrefix(String task, String version) {
+        return MODELS + requireName("task", task) + "/" + requireName("version", version) + "/";
+    }
+
+    public static String champion(String task) {
+        return MODELS + requireName("task", task) + "/champion.json";
+    }
+
+    private static String requireScan(String scan) {
+        if (!isScanId(scan)) {
+            throw new IllegalArgumentException("scan id must be 64 lower-case hex digits: " + scan);
+        }
+        return scan;
+    }
+
+    /** Task names and versions become path segments: keep them to a safe alphabet. */
+    static String requireName(String what, String value) {
+        if (value == null || !NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(what + " must match " + NAME.pattern() + ": " + value);
+        }
+        return value;
+    }
+}

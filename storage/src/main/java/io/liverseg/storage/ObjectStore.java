@@ -1,0 +1,193 @@
+package io.liverseg.storage;
+
+import io.minio.BucketExistsArgs;
+import io.minio.CopyObjectArgs;
+import io.minio.CopySource;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.UploadObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One bucket through the MinIO client, with the few operations liverseg needs. Every S3 put is atomic (readers
+ * see the old object or the whole new one), so writers never leave half an object; a missing object is an
+ * empty {@link Optional}, any other failure a {@link StorageException} naming bucket and key.
+ */
+public final class ObjectStore {
+    private final MinioClient client;
+    private final String bucket;
+
+    public ObjectStore(MinioClient client, String bucket) {
+        this.client = client;
+        this.bucket = bucket;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    public MinioClient client() {
+        return client;
+    }
+
+    /** Creates the bucket unless it exists. */
+    public void ensureBucket() {
+        call("create bucket", "", () -> {
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                try {
+                    client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                } catch (ErrorResponseException e) {
+                    // Another instance made it between the check and the call.
+                    if (!e.errorResponse().code().startsWith("BucketAlready")) {
+                        throw e;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    public void put(String key, byte[] data, String contentType) {
+        call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                .stream(new ByteArrayInputStream(data), data.length, -1).contentType(contentType).build()));
+    }
+
+    public void putFile(String key, Path file, String contentType) {
+        call("put", key, () -> client.uploadObject(UploadObjectArgs.builder().bucket(bucket).object(key)
+                .filename(file.toString()).contentType(contentType).build()));
+    }
+
+    /** Server-side copy within the bucket. */
+    public void copy(String fromKey, String toKey) {
+        call("copy " + fromKey + " to", toKey, () -> client.copyObject(CopyObjectArgs.builder().bucket(bucket)
+                .object(toKey).source(CopySource.builder().bucket(bucket).object(fromKey).build()).build()));
+    }
+
+    /** Opens an object for streaming; the caller closes the stream. Empty when it does not exist. */
+    public Optional<InputStream> open(String key) {
+        return call("get", key, () -> {
+            try {
+                return Optional.of(client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()));
+            } catch (ErrorResponseException e) {
+                if (isMissing(e)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    public Optional<byte[]> get(String key) {
+        Optional<InputStream> in = open(key);
+        if (in.isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream s = in.get()) {
+            return Optional.of(s.readAllBytes());
+        } catch (IOException e) {
+            throw new StorageException("S3 read of " + bucket + "/" + key + " failed: " + e.getMessage(), key, e);
+        }
+    }
+
+    /** Streams an object to {@code target} (replaced atomically); false when the object does not exist. */
+    public boolean download(String key, Path target) {
+        Optional<InputStream> in = open(key);
+        if (in.isEmpty()) {
+            return false;
+        }
+        Path tmp = target.resolveSibling(target.getFileName() + ".part");
+        try (InputStream s = in.get()) {
+            Files.copy(s, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new StorageException("S3 download of " + bucket + "/" + key + " failed: " + e.getMessage(), key, e);
+        }
+    }
+
+    /** Size in bytes, or empty when the object does not exist. */
+    public Optional<Long> size(String key) {
+        return call("stat", key, () -> {
+            try {
+                StatObjectResponse s = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return Optional.of(s.size());
+            } catch (ErrorResponseException e) {
+                if (isMissing(e)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    public boolean exists(String key) {
+        return size(key).isPresent();
+    }
+
+    /** Keys under a prefix (recursive), in S3's lexicographic order. */
+    public List<String> list(String prefix) {
+        return call("list", prefix, () -> {
+            List<String> keys = new ArrayList<>();
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .recursive(true).build())) {
+                Item item = r.get();
+                if (!item.isDir()) {
+                    keys.add(item.objectName());
+                }
+            }
+            return keys;
+        });
+    }
+
+    public void delete(String key) {
+        call("delete", key, () -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+            return null;
+        });
+    }
+
+    private static boolean isMissing(ErrorResponseException e) {
+        String code = e.errorResponse().code();
+        return "NoSuchKey".equals(code) || "NoSuchObject".equals(code);
+    }
+
+    private interface S3Call<T> {
+        T run() throws Exception;
+    }
+
+    private <T> T call(String what, String key, S3Call<T> op) {
+        try {
+            return op.run();
+        } catch (StorageException | UncheckedIOException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("S3 " + what + " " + bucket + "/" + key + " interrupted", key, e);
+        } catch (Exception e) {
+            throw new StorageException("S3 " + what + " " + bucket + "/" + key + " failed: " + e.getMessage(), key, e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.liverseg.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.liverseg.localstack.LocalStack;
+import io.liverseg.localstack.LocalStackExtension;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against a real S3 server (S3Proxy from local-stack). */
+@ExtendWith(LocalStackExtension.class)
+class ObjectStoreIT {
+    private ObjectStore store;
+
+    @BeforeEach
+    void setUp(LocalStack stack) {
+        store = new ObjectStore(stack.s3Client(), "objectstore-it");
+        store.ensureBucket();
+        store.ensureBucket(); // a second call finds it and is harmless
+    }
+
+    @Test
+    void putGetStatListCopyDelete(@TempDir Path tmp) throws Exception {
+        store.put("a/one.txt", "one".getBytes(StandardCharsets.UTF_8), "text/plain");
+        Path f = Files.writeString(tmp.resolve("two.bin"), "two!");
+        store.putFile("a/b/two.bin", f, "application/octet-stream");
+        store.copy("a/one.txt", "c/one-copy.txt");
+
+        assertThat(store.get("a/one.txt")).hasValueSatisfying(b -> assertThat(new String(b, StandardCharsets.UTF_8))
+                .isEqualTo("one"));
+        assertThat(store.size("a/b/two.bin")).contains(4L);
+        assertThat(store.list("a/")).containsExactly("a/b/two.bin", "a/one.txt");
+        assertThat(store.get("c/one-copy.txt")).hasValueSatisfying(b -> assertThat(b).hasSize(3));
+        try (InputStream in = store.open("a/b/two.bin").orElseThrow()) {
+            assertThat(in.readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("two!");
+        }
+        Path target = tmp.resolve("down.bin");
+        assertThat(store.download("a/b/two.bin", target)).isTrue();
+        assertThat(Files.readString(target)).isEqualTo("two!");
+
+        store.delete("a/one.txt");
+        assertThat(store.exists("a/one.txt")).isFalse();
+        assertThat(store.list("a/")).containsExactly("a/b/two.bin");
+    }
+
+    @Test
+    void missingObjectsAreEmptyNotErrors(@TempDir Path tmp) {
+        assertThat(store.get("nope/nothing")).isEmpty();
+        assertThat(store.open("nope/nothing")).isEmpty();
+        assertThat(store.size("nope/nothing")).isEmpty();
+        assertThat(store.download("nope/nothing", tmp.resolve("x"))).isFalse();
+        assertThat(tmp.resolve("x")).doesNotExist();
+        assertThat(store.list("nope/")).isEmpty();
+    }
+
+    @Test
+    void aMissingBucketIsAStorageExceptionNamingBucketAndKey(LocalStack stack) {
+        ObjectStore absent = new ObjectStore(stack.s3Client(), "no-such-bucket-here");
+        assertThatThrownBy(() -> absent.get("k/1"))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("no-such-bucket-here/k/1")
+                .satisfies(e -> assertThat(((StorageException) e).key()).isEqualTo("k/1"));
+    }
+}
