@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             EvaluateCommand.class,
             BenchCommand.class,
+            io.liverseg.cli.stack.StackCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class LiversegCli implements Runnable {

@@ -1,0 +1,117 @@
+package io.liverseg.cli.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+/** A small client of ingest-service's REST API: upload, status, report, mask. */
+public final class IngestClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public IngestClient(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    /** An HTTP answer: status code and body. */
+    public record Answer(int status, byte[] body) {
+        public JsonNode json() throws IOException {
+            return JSON.readTree(body);
+        }
+
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** {@code POST /api/scans} as multipart/form-data: part {@code image}, optional part {@code label}. */
+    public Answer upload(Path image, Path label) throws IOException {
+        String boundary = "liverseg-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        part(body, boundary, "image", image);
+        if (label != null) {
+            part(body, boundary, "label", label);
+        }
+        body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/scans"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    }
+
+    /** {@code POST /api/scans} with the file as a raw {@code application/octet-stream} body. */
+    public Answer uploadRaw(byte[] content) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/scans"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content)));
+    }
+
+    public Answer status(String id) throws IOException {
+        return get("/api/scans/" + id);
+    }
+
+    public Answer report(String id) throws IOException {
+        return get("/api/scans/" + id + "/report");
+    }
+
+    public Answer mask(String id, String task) throws IOException {
+        return get("/api/scans/" + id + "/mask" + ("liver".equals(task) ? "" : "?task=" + task));
+    }
+
+    /**
+     * Polls the status until it is {@code mask_ready} or {@code failed}, or the timeout passes.
+     *
+     * @return the last status document; empty on timeout
+     */
+    public Optional<JsonNode> awaitDone(String id, Duration timeout) throws IOException, InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            Answer a = status(id);
+            if (a.status() == 200) {
+                JsonNode s = a.json();
+                String status = s.path("status").asText();
+                if ("mask_ready".equals(status) || "failed".equals(status)) {
+                    return Optional.of(s);
+                }
+            }
+            Thread.sleep(250);
+        }
+        return Optional.empty();
+    }
+
+    private Answer get(String path) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
+    }
+
+    private Answer send(HttpRequest.Builder request) throws IOException {
+        try {
+            HttpResponse<byte[]> r = http.send(request.timeout(Duration.ofMinutes(2)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return new Answer(r.statusCode(), r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static void part(ByteArrayOutputStream body, String boundary, String name, Path file) throws IOException {
+        String head = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"" + name + "\"; filename=\"" + file.getFileName() + "\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n";
+        body.write(head.getBytes(StandardCharsets.UTF_8));
+        body.write(Files.readAllBytes(file));
+        body.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+}

@@ -1,0 +1,171 @@
+package io.liverseg.cli.stack;
+
+import io.liverseg.localstack.LocalStack;
+import io.liverseg.localstack.QuarkusService;
+import io.liverseg.proto.EventType;
+import io.liverseg.proto.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The whole streaming mesh on one machine: a real Kafka broker and S3 server ({@link LocalStack}), every topic
+ * with several partitions, the bucket, and the services as child JVMs from their built fast-jars — what
+ * {@code ./liverseg stack} runs and what the end-to-end tests start.
+ */
+public final class Mesh implements AutoCloseable {
+    /** The bucket every service uses. */
+    public static final String BUCKET = "liverseg";
+    /** Partitions per topic: more than one, so several inference instances can share the work. */
+    public static final int PARTITIONS = 3;
+
+    private final LocalStack infra;
+    private final List<QuarkusService> services = new ArrayList<>();
+    private final Path logDir;
+
+    private Mesh(LocalStack infra, Path logDir) {
+        this.infra = infra;
+        this.logDir = logDir;
+    }
+
+    /**
+     * What to start.
+     *
+     * @param projectDir         the liverseg checkout (service jars under {@code *-service/target/quarkus-app},
+     *                           bootstrap models under {@code models/})
+     * @param dataDir            broker, S3 and log data; null for a temporary folder removed on close
+     * @param inferenceInstances how many inference-service JVMs share the work (1 or more)
+     * @param startTimeout       per part
+     * @param extraConfig        more -D settings for every service (tests shorten timeouts with it)
+     */
+    public record Options(Path projectDir, Path dataDir, int inferenceInstances, Duration startTimeout,
+            Map<String, String> extraConfig) {
+        public Options {
+            Objects.requireNonNull(projectDir, "projectDir");
+            if (inferenceInstances < 1) {
+                throw new IllegalArgumentException("inferenceInstances must be at least 1");
+            }
+            startTimeout = startTimeout == null ? Duration.ofMinutes(3) : startTimeout;
+            extraConfig = extraConfig == null ? Map.of() : Map.copyOf(extraConfig);
+        }
+
+        public static Options of(Path projectDir) {
+            return new Options(projectDir, null, 1, null, null);
+        }
+
+        public Options withDataDir(Path dir) {
+            return new Options(projectDir, dir, inferenceInstances, startTimeout, extraConfig);
+        }
+
+        public Options withInferenceInstances(int n) {
+            return new Options(projectDir, dataDir, n, startTimeout, extraConfig);
+        }
+
+        public Options withExtraConfig(Map<String, String> config) {
+            return new Options(projectDir, dataDir, inferenceInstances, startTimeout, config);
+        }
+    }
+
+    /** Starts everything, reporting each step to {@code progress}; on failure stops what was started. */
+    public static Mesh start(Options options, Consumer<String> progress) throws IOException {
+        LocalStack.Options infraOptions = LocalStack.Options.defaults().withBuckets(BUCKET);
+        if (options.dataDir() != null) {
+            infraOptions = infraOptions.withDataDir(options.dataDir().resolve("infra"));
+        }
+        for (String topic : topics()) {
+            infraOptions = infraOptions.withTopic(topic, PARTITIONS);
+        }
+        progress.accept("starting Kafka and S3 ...");
+        LocalStack infra = LocalStack.start(infraOptions);
+        Path logDir = Files.createDirectories((options.dataDir() != null ? options.dataDir() : infra.dataDir())
+                .resolve("logs"));
+        Mesh mesh = new Mesh(infra, logDir);
+        try {
+            mesh.startService("ingest-service", "ingest", options, Map.of(), "-Xmx1g", progress);
+            mesh.startService("preprocess-service", "preprocess", options, Map.of(), "-Xmx2g", progress);
+            for (int i = 1; i <= options.inferenceInstances(); i++) {
+                String name = options.inferenceInstances() == 1 ? "inference" : "inference-" + i;
+                mesh.startService("inference-service", name, options, Map.of("liverseg.instance-id", name), "-Xmx3g",
+                        progress);
+            }
+            return mesh;
+        } catch (IOException | RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+    }
+
+    /** Every topic the services use. */
+    public static List<String> topics() {
+        List<String> topics = new ArrayList<>();
+        for (EventType t : EventType.values()) {
+            topics.add(t.topic());
+        }
+        topics.add(Topics.BUCKET_NOTIFICATIONS);
+        topics.add(Topics.DEAD_LETTER);
+        return topics;
+    }
+
+    private void startService(String module, String name, Options options, Map<String, String> own, String heap,
+            Consumer<String> progress) throws IOException {
+        Path jar = options.projectDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        Map<String, String> config = new LinkedHashMap<>(infra.quarkusConfig());
+        config.put("liverseg.bucket", BUCKET);
+        config.put("liverseg.registry.seed-dir", options.projectDir().resolve("models").toString());
+        config.put("liverseg.registry.cache-dir", infra.dataDir().resolve("model-cache").resolve(name).toString());
+        config.putAll(own);
+        config.putAll(options.extraConfig());
+        progress.accept("starting " + name + " ...");
+        services.add(QuarkusService.start(name, jar, config, List.of(heap, "-XX:+UseSerialGC"), logDir,
+                options.startTimeout()));
+    }
+
+    public LocalStack infra() {
+        return infra;
+    }
+
+    public List<QuarkusService> services() {
+        return List.copyOf(services);
+    }
+
+    /** The first service of that name ("ingest", "preprocess", "inference" or "inference-N"). */
+    public QuarkusService service(String name) {
+        return services.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+    }
+
+    public String ingestUrl() {
+        return service("ingest").baseUrl();
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    /** One line per endpoint, {@code NAME ADDRESS}: each service's REST base URL, S3 and Kafka. */
+    public List<String> endpointLines() {
+        List<String> lines = new ArrayList<>();
+        for (QuarkusService s : services) {
+            lines.add(s.name() + " " + s.baseUrl());
+        }
+        lines.add("s3 " + infra.s3Endpoint());
+        lines.add("kafka " + infra.kafkaBootstrapServers());
+        return lines;
+    }
+
+    /** Stops the services (inference first, ingest last), then the broker and the S3 server. */
+    @Override
+    public void close() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).close();
+        }
+        infra.close();
+    }
+}
