@@ -1,0 +1,207 @@
+package io.liverseg.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.util.Timestamps;
+import io.liverseg.imaging.nifti.ReadLimits;
+import io.liverseg.proto.events.v1.LabeledScan;
+import io.liverseg.proto.events.v1.ScanFailed;
+import io.liverseg.proto.events.v1.ScanReceived;
+import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The intake both doors share (REST upload and bucket notification): validate everything, then store the image
+ * (and label) under {@code scans/{id}/}, then scan.json, then emit ScanReceived (and LabeledScan). The scan id is
+ * the SHA-256 of the image bytes; a scan whose scan.json exists is a duplicate and emits nothing.
+ */
+@ApplicationScoped
+public class IngestService {
+    private static final Logger LOG = Logger.getLogger(IngestService.class);
+    private static final String GZIP_TYPE = "application/gzip";
+    private static final String NIFTI_TYPE = "application/octet-stream";
+    /** Striped locks: two concurrent intakes of the same bytes in this instance store and emit once. */
+    private static final int STRIPES = 64;
+
+    private final ObjectStore store;
+    private final EventPublisher events;
+    private final ObjectMapper json;
+    private final NiftiValidator validator;
+    private final Path tempDir;
+    private final long maxBytes;
+    private final Object[] locks = new Object[STRIPES];
+
+    public IngestService(ObjectStore store, EventPublisher events, ObjectMapper json, IngestConfig config)
+            throws IOException {
+        this.store = store;
+        this.events = events;
+        this.json = json;
+        this.validator = new NiftiValidator(new ReadLimits(config.ingest().maxVoxels(),
+                config.ingest().maxInflatedBytes()));
+        this.tempDir = Files.createDirectories(Path.of(config.ingest().tempDir()
+                .orElse(System.getProperty("java.io.tmpdir"))));
+        this.maxBytes = config.ingest().maxBytes();
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    /** A local file of the intake with the name its sender gave it. */
+    public record Part(Spooled file, String name) {
+    }
+
+    /**
+     * What to ingest.
+     *
+     * @param image       the scan
+     * @param label       its ground-truth label, or null
+     * @param metadata    client metadata (string to string)
+     * @param source      {@link ScanRecord#SOURCE_UPLOAD} or {@link ScanRecord#SOURCE_BUCKET}
+     * @param copyFromKey for a bucket object: its key, copied server-side instead of uploading the local file
+     */
+    public record Intake(Part image, Part label, Map<String, String> metadata, String source, String copyFromKey) {
+    }
+
+    /** The outcome: the scan id and whether it was known already (then nothing was stored or emitted). */
+    public record Outcome(String scanId, boolean duplicate) {
+    }
+
+    public Path tempDir() {
+        return tempDir;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public NiftiValidator validator() {
+        return validator;
+    }
+
+    /**
+     * Validates and, unless the scan is known, stores and announces it.
+     *
+     * @throws InvalidScanException the image or label is refused; nothing was stored or emitted
+     */
+    public Outcome ingest(Intake in) throws InvalidScanException, IOException {
+        Part image = in.image();
+        if (image.file().size() > maxBytes) {
+            throw InvalidScanException.tooLarge(image.name(), maxBytes);
+        }
+        ScanGeometry geometry = validator.validate(image.file().path(), image.name());
+        if (in.label() != null) {
+            if (in.label().file().size() > maxBytes) {
+                throw InvalidScanException.tooLarge(in.label().name(), maxBytes);
+            }
+            validator.validateLabel(in.label().file().path(), in.label().name(), geometry);
+        }
+        String id = image.file().sha256();
+        synchronized (locks[Math.floorMod(id.hashCode(), STRIPES)]) {
+            String recordKey = ObjectKeys.scanRecord(id);
+            if (store.exists(recordKey)) {
+                LOG.infof("scan %s (%s, %s) is already known: nothing stored, nothing emitted", id, image.name(),
+                        in.source());
+                return new Outcome(id, true);
+            }
+            String imageKey = ObjectKeys.image(id, image.file().gzip());
+            if (in.copyFromKey() != null) {
+                store.copy(in.copyFromKey(), imageKey);
+            } else {
+                store.putFile(imageKey, image.file().path(), image.file().gzip() ? GZIP_TYPE : NIFTI_TYPE);
+            }
+            String labelKey = null;
+            if (in.label() != null) {
+                labelKey = ObjectKeys.label(id, in.label().file().gzip());
+                store.putFile(labelKey, in.label().file().path(), in.label().file().gzip() ? GZIP_TYPE : NIFTI_TYPE);
+            }
+            Instant now = Instant.now();
+            Map<String, String> metadata = in.metadata() == null ? Map.of() : new TreeMap<>(in.metadata());
+            ScanRecord record = new ScanRecord(id, image.name(), image.file().size(), imageKey, labelKey, in.source(),
+                    now.toString(), metadata, geometry);
+            store.put(recordKey, toJson(record), "application/json");
+            ScanReceived received = ScanReceived.newBuilder()
+                    .setScanId(id)
+                    .setBucket(store.bucket())
+                    .setImageKey(imageKey)
+                    .setLabelKey(labelKey == null ? "" : labelKey)
+                    .setFileName(image.name())
+                    .setSizeBytes(image.file().size())
+                    .setSource(in.source())
+                    .setReceivedAt(Timestamps.fromMillis(now.toEpochMilli()))
+                    .setGeometry(geometry.toProto())
+                    .putAllMetadata(metadata)
+                    .build();
+            try {
+                events.send(received, id, id + ":received");
+                if (labelKey != null) {
+                    events.send(LabeledScan.newBuilder()
+                            .setScanId(id)
+                            .setBucket(store.bucket())
+                            .setImageKey(imageKey)
+                            .setLabelKey(labelKey)
+                            .setSource("upload")
+                            .setLabeledAt(Timestamps.fromMillis(now.toEpochMilli()))
+                            .build(), id, id + ":labeled");
+                }
+            } catch (RuntimeException e) {
+                // Without the event the pipeline never starts: forget the scan so the same bytes can be retried.
+                store.delete(recordKey);
+                throw new IllegalStateException("scan " + id + " stored but ScanReceived could not be sent: "
+                        + e.getMessage(), e);
+            }
+            LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s", id, in.source(), image.name(),
+                    image.file().size(), geometry.orientation(), java.util.Arrays.toString(geometry.dims()),
+                    labelKey == null ? "" : " with label");
+            return new Outcome(id, false);
+        }
+    }
+
+    /**
+     * Records that a scan failed at ingest: scans/{id}/failed.json and ScanFailed.
+     *
+     * @param id        SHA-256 of the refused bytes
+     * @param objectKey the object that was refused
+     * @param reason    one line for humans
+     * @param e         the refusal (file, field)
+     */
+    public ScanFailed fail(String id, String objectKey, String reason, InvalidScanException e) {
+        ScanFailed failed = ScanFailed.newBuilder()
+                .setScanId(id)
+                .setStage("ingest")
+                .setReason(reason)
+                .setErrorType(e.tooLarge() ? "TooLarge" : "NiftiException")
+                .setFile(e.file() == null ? "" : e.file())
+                .setField(e.field() == null ? "" : e.field())
+                .setBucket(store.bucket())
+                .setObjectKey(objectKey)
+                .setFailedAt(Timestamps.fromMillis(System.currentTimeMillis()))
+                .build();
+        try {
+            String text = JsonFormat.printer().preservingProtoFieldNames().print(failed);
+            store.put(ObjectKeys.failure(id), text.getBytes(StandardCharsets.UTF_8), "application/json");
+        } catch (InvalidProtocolBufferException x) {
+            throw new IllegalStateException(x);
+        }
+        events.send(failed, id, id + ":ingest:failed");
+        return failed;
+    }
+
+    private byte[] toJson(ScanRecord record) {
+        try {
+            return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

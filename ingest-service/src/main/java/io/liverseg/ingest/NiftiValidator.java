@@ -1,0 +1,163 @@
+package io.liverseg.ingest;
+
+import io.liverseg.imaging.Affine;
+import io.liverseg.imaging.nifti.NiftiException;
+import io.liverseg.imaging.nifti.NiftiHeader;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.nifti.ReadLimits;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Decides whether a file is a scan the pipeline can take, before anything is stored: the header is parsed and
+ * validated by imaging's {@link NiftiReader#readHeader}, then the file is streamed once (bounded memory, no voxel
+ * array) to check that the voxel data is all there and that a gzip stream is complete (end marker and CRC-32)
+ * and inflates to no more than {@link ReadLimits#maxInflatedBytes()}. A volume must be 3D (dims past the third
+ * are 1) and a single file ({@code n+1}/{@code n+2}; a .hdr/.img pair cannot come as one upload). Thread-safe.
+ */
+public final class NiftiValidator {
+    /** Largest difference of one affine entry, mm, for a label to be on its image's grid (float32 headers). */
+    public static final double AFFINE_TOLERANCE_MM = 1e-4;
+
+    private static final int BUFFER = 1 << 16;
+
+    private final NiftiReader reader;
+
+    public NiftiValidator(ReadLimits limits) {
+        this.reader = new NiftiReader(limits);
+    }
+
+    /**
+     * Validates {@code file}; {@code name} is how the client calls it (used in messages instead of the temp path).
+     *
+     * @return the geometry from the header
+     */
+    public ScanGeometry validate(Path file, String name) throws InvalidScanException, IOException {
+        if (Files.size(file) == 0) {
+            throw new InvalidScanException(name, "sizeof_hdr", name + ": NIfTI field 'sizeof_hdr': the file is empty");
+        }
+        NiftiHeader h;
+        try {
+            h = reader.readHeader(file);
+        } catch (NiftiException e) {
+            throw rename(e, file, name);
+        }
+        if (!h.isSingleFile()) {
+            throw invalid(name, "magic", "magic '" + h.magic() + "' is a .hdr/.img pair header; upload a single-file"
+                    + " .nii or .nii.gz");
+        }
+        long[] dim = h.dim();
+        int n = (int) dim[0];
+        for (int i = 4; i <= n; i++) {
+            if (dim[i] != 1) {
+                throw invalid(name, "dim", "a 3D scan is needed but dim " + Arrays.toString(dim) + " has dim[" + i
+                        + "] = " + dim[i]);
+            }
+        }
+        long count = 1;
+        for (int i = 1; i <= n; i++) {
+            count = Math.multiplyExact(count, dim[i]);
+        }
+        ReadLimits limits = reader.limits();
+        if (count > limits.maxVoxels()) {
+            throw invalid(name, "dim", "dim " + Arrays.toString(dim) + " has " + count
+                    + " voxels, beyond the limit maxVoxels = " + limits.maxVoxels());
+        }
+        long dataBytes = count * (h.bitpix() / 8);
+        long end = h.voxOffset() + dataBytes;
+        if (end > limits.maxInflatedBytes()) {
+            throw invalid(name, "dim", "dim " + Arrays.toString(dim) + " at " + h.bitpix() + " bits needs " + end
+                    + " bytes, beyond the limit maxInflatedBytes = " + limits.maxInflatedBytes());
+        }
+        checkData(file, name, h, dataBytes, end, limits.maxInflatedBytes());
+        int[] dims = {(int) dim[1], n >= 2 ? (int) dim[2] : 1, n >= 3 ? (int) dim[3] : 1};
+        return ScanGeometry.of(dims, affineOf(h));
+    }
+
+    /**
+     * Validates a label and checks it lies on the image's grid: same dims, same affine within
+     * {@link #AFFINE_TOLERANCE_MM}.
+     */
+    public ScanGeometry validateLabel(Path file, String name, ScanGeometry image) throws InvalidScanException,
+            IOException {
+        ScanGeometry label = validate(file, name);
+        if (!Arrays.equals(label.dims(), image.dims())) {
+            throw invalid(name, "dim", "the label's dims " + Arrays.toString(label.dims())
+                    + " differ from the image's " + Arrays.toString(image.dims()) + "; a label must be on its image's grid");
+        }
+        if (!label.sameGrid(image, AFFINE_TOLERANCE_MM)) {
+            throw invalid(name, "affine", "the label's affine " + Arrays.toString(label.affine())
+                    + " differs from the image's " + Arrays.toString(image.affine())
+                    + "; a label must be on its image's grid (sform/qform)");
+        }
+        return label;
+    }
+
+    private static Affine affineOf(NiftiHeader h) {
+        return h.affine();
+    }
+
+    /** Streams the file once: enough voxel bytes, a complete gzip stream, no more than the inflation limit. */
+    private static void checkData(Path file, String name, NiftiHeader h, long dataBytes, long end, long maxInflated)
+            throws InvalidScanException, IOException {
+        try (BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER)) {
+            raw.mark(2);
+            boolean gzip = Spooled.isGzipMagic(raw.read(), raw.read());
+            raw.reset();
+            long position = 0;
+            byte[] buf = new byte[BUFFER];
+            try (InputStream in = gzip ? new GZIPInputStream(raw, BUFFER) : raw) {
+                int got;
+                while ((got = in.read(buf)) >= 0) {
+                    position += got;
+                    if (position > maxInflated) {
+                        throw invalid(name, "dim", "the " + (gzip ? "gzip stream inflates" : "file runs")
+                                + " past the limit maxInflatedBytes = " + maxInflated + ", far more data than dim "
+                                + Arrays.toString(h.dim()) + " describes");
+                    }
+                }
+            } catch (EOFException e) {
+                if (position < end) {
+                    throw truncated(name, h, dataBytes, position);
+                }
+                throw invalid(name, "gzip", "the gzip stream is truncated after the voxel data (end marker or"
+                        + " CRC-32/length trailer missing)");
+            } catch (ZipException e) {
+                throw invalid(name, "gzip", "corrupt gzip stream after " + position + " decoded bytes: "
+                        + e.getMessage());
+            }
+            if (position < end) {
+                throw truncated(name, h, dataBytes, position);
+            }
+        }
+    }
+
+    private static InvalidScanException truncated(String name, NiftiHeader h, long needed, long position) {
+        return invalid(name, "dim", "voxel data truncated: dim " + Arrays.toString(h.dim()) + " at " + h.bitpix()
+                + " bits needs " + needed + " bytes after vox_offset " + h.voxOffset() + ", only "
+                + Math.max(0, position - h.voxOffset()) + " present");
+    }
+
+    private static InvalidScanException invalid(String name, String field, String message) {
+        return new InvalidScanException(name, field, name + ": NIfTI field '" + field + "': " + message);
+    }
+
+    /** The reader names our temp file; clients know the file by their own name. */
+    private static InvalidScanException rename(NiftiException e, Path file, String name) {
+        String message = e.getMessage();
+        String prefix = String.valueOf(e.file());
+        if (message != null && message.startsWith(prefix)) {
+            message = name + message.substring(prefix.length());
+        } else if (message != null) {
+            message = message.replace(file.toString(), name);
+        }
+        return new InvalidScanException(name, e.field() == null ? "file" : e.field(), message);
+    }
+}

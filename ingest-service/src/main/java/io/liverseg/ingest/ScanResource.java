@@ -1,0 +1,255 @@
+package io.liverseg.ingest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ObjectStore;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/** The REST front door: uploads, status, masks and reports. Everything it answers comes from the bucket. */
+@Path("/api/scans")
+public class ScanResource {
+    static final String GZIP = "application/gzip";
+    private static final Pattern FILENAME = Pattern.compile("filename\\*?=(?:UTF-8'')?\"?([^\";]+)\"?",
+            Pattern.CASE_INSENSITIVE);
+    private static final int MAX_NAME = 255;
+
+    private final IngestService ingest;
+    private final StatusService status;
+    private final ObjectStore store;
+    private final ObjectMapper json;
+
+    public ScanResource(IngestService ingest, StatusService status, ObjectStore store, ObjectMapper json) {
+        this.ingest = ingest;
+        this.status = status;
+        this.store = store;
+        this.json = json;
+    }
+
+    /** The answer to an upload. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Accepted(String id, String status, boolean duplicate, String location) {
+    }
+
+    /** A raw .nii or .nii.gz body; the name from {@code ?name=}, else Content-Disposition's filename. */
+    @POST
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Response uploadRaw(InputStream body, @QueryParam("name") String name,
+                              @HeaderParam("Content-Disposition") String disposition) throws IOException {
+        String given = fileName(name, disposition);
+        Spooled file = spool(body, given == null ? "body" : given);
+        try {
+            String display = given != null ? given : file.gzip() ? "upload.nii.gz" : "upload.nii";
+            return accept(new IngestService.Intake(new IngestService.Part(file, display), null, Map.of(),
+                    ScanRecord.SOURCE_UPLOAD, null));
+        } finally {
+            file.delete();
+        }
+    }
+
+    /** Multipart: part {@code image} (required), {@code label} (optional), {@code metadata} (JSON object). */
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Response uploadMultipart(@RestForm("image") FileUpload image, @RestForm("label") FileUpload label,
+                                    @RestForm("metadata") String metadata) throws IOException {
+        if (image == null) {
+            throw new ProblemException(Problem.badRequest("multipart/form-data upload without the required part"
+                    + " 'image' (a .nii or .nii.gz file part)", "image", "image"));
+        }
+        Map<String, String> meta = parseMetadata(metadata);
+        IngestService.Part imagePart = part(image, "image");
+        IngestService.Part labelPart = label == null ? null : part(label, "label");
+        return accept(new IngestService.Intake(imagePart, labelPart, meta, ScanRecord.SOURCE_UPLOAD, null));
+    }
+
+    /**
+     * Any other content type: 415 with a problem body. A request without Content-Type is taken as a raw body.
+     */
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Response uploadOther(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                @QueryParam("name") String name,
+                                @HeaderParam("Content-Disposition") String disposition) throws IOException {
+        if (contentType == null || contentType.isBlank()) {
+            return uploadRaw(body, name, disposition);
+        }
+        throw new ProblemException(Problem.unsupportedMediaType("Content-Type '" + contentType + "' is not accepted:"
+                + " POST /api/scans takes application/octet-stream (a .nii or .nii.gz) or multipart/form-data"
+                + " (parts image, label, metadata)"));
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public ScanStatus get(@PathParam("id") String id) {
+        return status.status(id)
+                .orElseThrow(() -> new ProblemException(Problem.notFound("no scan " + id + " (no scans/" + id
+                        + "/scan.json in the bucket)")));
+    }
+
+    /** The mask of a task ({@code liver} by default) as NIfTI (.nii.gz), streamed from the bucket. */
+    @GET
+    @Path("{id}/mask")
+    @Blocking
+    public Response mask(@PathParam("id") String id, @QueryParam("task") String task) {
+        String t = task == null || task.isBlank() ? "liver" : task;
+        if (!status.tasks().contains(t)) {
+            throw new ProblemException(Problem.badRequest("unknown task '" + t + "'; tasks: " + status.tasks(),
+                    null, "task"));
+        }
+        if (!ObjectKeys.isScanId(id)) {
+            throw new ProblemException(Problem.notFound("no scan " + id + ": a scan id is 64 lower-case hex digits"));
+        }
+        String key = ObjectKeys.mask(id, t);
+        Optional<Long> size = store.size(key);
+        Optional<InputStream> in = size.isPresent() ? store.open(key) : Optional.empty();
+        if (in.isEmpty()) {
+            String why = status.status(id).map(s -> "the " + t + " mask of scan " + id + " is not ready (status "
+                    + s.status() + (s.reason() != null ? ": " + s.reason() : "") + ")")
+                    .orElse("no scan " + id);
+            throw new ProblemException(Problem.notFound(why));
+        }
+        return Response.ok(in.get(), GZIP)
+                .header(HttpHeaders.CONTENT_LENGTH, size.get())
+                .header("Content-Disposition", "attachment; filename=\"" + id.substring(0, 12) + "_" + t
+                        + "_mask.nii.gz\"")
+                .build();
+    }
+
+    /** The reports of every task that has one (volumes, Dice, model version, timings). */
+    @GET
+    @Path("{id}/report")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public ObjectNode report(@PathParam("id") String id) {
+        return status.report(id)
+                .orElseThrow(() -> new ProblemException(Problem.notFound(status.status(id)
+                        .map(s -> "no report of scan " + id + " yet (status " + s.status() + ")")
+                        .orElse("no scan " + id))));
+    }
+
+    private Response accept(IngestService.Intake intake) throws IOException {
+        IngestService.Outcome outcome;
+        try {
+            outcome = ingest.ingest(intake);
+        } catch (InvalidScanException e) {
+            throw new ProblemException(e.problem(), e);
+        } catch (IllegalStateException e) {
+            throw new ProblemException(Problem.unavailable(e.getMessage()), e);
+        } finally {
+            intake.image().file().delete();
+            if (intake.label() != null) {
+                intake.label().file().delete();
+            }
+        }
+        String id = outcome.scanId();
+        String current = outcome.duplicate()
+                ? status.status(id).map(ScanStatus::status).orElse(ScanStatus.RECEIVED)
+                : ScanStatus.RECEIVED;
+        String location = "/api/scans/" + id;
+        return Response.accepted(new Accepted(id, current, outcome.duplicate(), location))
+                .location(URI.create(location))
+                .build();
+    }
+
+    private Spooled spool(InputStream body, String name) throws IOException {
+        try {
+            return Spooled.spool(body, ingest.tempDir(), name, ingest.maxBytes());
+        } catch (InvalidScanException e) {
+            throw new ProblemException(e.problem(), e);
+        }
+    }
+
+    private IngestService.Part part(FileUpload upload, String partName) throws IOException {
+        String name = sanitize(upload.fileName());
+        String display = name == null ? partName : name;
+        if (upload.size() > ingest.maxBytes()) {
+            throw new ProblemException(InvalidScanException.tooLarge(display, ingest.maxBytes()).problem());
+        }
+        return new IngestService.Part(Spooled.of(upload.uploadedFile()), display);
+    }
+
+    private Map<String, String> parseMetadata(String metadata) {
+        if (metadata == null || metadata.isBlank()) {
+            return Map.of();
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(metadata);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ProblemException(Problem.badRequest("part 'metadata' is not JSON: " + e.getOriginalMessage(),
+                    "metadata", "metadata"));
+        }
+        if (node == null || !node.isObject()) {
+            throw new ProblemException(Problem.badRequest("part 'metadata' must be a JSON object of string values",
+                    "metadata", "metadata"));
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new ProblemException(Problem.badRequest("part 'metadata': the value of '" + e.getKey()
+                        + "' must be a string", "metadata", e.getKey()));
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    /** The client's file name: ?name= first, else Content-Disposition's filename; the last path segment only. */
+    static String fileName(String query, String disposition) {
+        if (query != null && !query.isBlank()) {
+            return sanitize(query);
+        }
+        if (disposition != null) {
+            Matcher m = FILENAME.matcher(disposition);
+            if (m.find()) {
+                return sanitize(java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return null;
+    }
+
+    static String sanitize(String name) {
+        if (name == null) {
+            return null;
+        }
+        String n = name.replace('\\', '/');
+        n = n.substring(n.lastIndexOf('/') + 1).replaceAll("[\\p{Cntrl}\"]", "_").trim();
+        if (n.isEmpty()) {
+            return null;
+        }
+        return n.length() > MAX_NAME ? n.substring(n.length() - MAX_NAME) : n;
+    }
+}

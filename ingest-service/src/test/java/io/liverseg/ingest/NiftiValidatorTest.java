@@ -1,0 +1,185 @@
+package io.liverseg.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.liverseg.imaging.nifti.ReadLimits;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NiftiValidatorTest {
+    @TempDir
+    static Path dir;
+    static Phantoms.Files2 gz;
+    static Phantoms.Files2 plain;
+
+    private final NiftiValidator validator = new NiftiValidator(ReadLimits.defaults());
+
+    @BeforeAll
+    static void phantoms() {
+        gz = Phantoms.write(dir.resolve("gz"), 11, 32, 8, true);
+        plain = Phantoms.write(dir.resolve("plain"), 11, 32, 8, false);
+    }
+
+    @Test
+    void aGoodScanGivesItsGeometry() throws Exception {
+        ScanGeometry g = validator.validate(gz.image(), "case.nii.gz");
+
+        assertThat(g.dims()).containsExactly(32, 32, 8);
+        assertThat(g.affine()).hasSize(16);
+        assertThat(g.affine()[15]).isEqualTo(1.0);
+        assertThat(g.orientation()).isIn("RAS", "LPS");
+        assertThat(g.spacingMm()).hasSize(3);
+        assertThat(Arrays.stream(g.spacingMm()).min().getAsDouble()).isPositive();
+        assertThat(validator.validate(plain.image(), "case.nii").sameGrid(g, 0)).isTrue();
+        assertThat(g.toProto().getDimsList()).containsExactly(32, 32, 8);
+        assertThat(g.toProto().getAffineCount()).isEqualTo(16);
+    }
+
+    @Test
+    void aTruncatedGzipIsRefusedNamingTheClientsFile() throws Exception {
+        byte[] bytes = gz.imageBytes();
+        Path cut = write("cut.bin", Arrays.copyOf(bytes, bytes.length / 2));
+
+        InvalidScanException e = catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(cut, "case.nii.gz"));
+
+        assertThat(e.file()).isEqualTo("case.nii.gz");
+        assertThat(e.field()).isEqualTo("dim");
+        assertThat(e.getMessage()).startsWith("case.nii.gz: NIfTI field 'dim'").contains("truncated")
+                .doesNotContain(cut.toString());
+    }
+
+    @Test
+    void aGzipMissingOnlyItsTrailerIsRefused() throws Exception {
+        byte[] bytes = gz.imageBytes();
+        Path cut = write("trailer.bin", Arrays.copyOf(bytes, bytes.length - 4));
+
+        InvalidScanException e = catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(cut, "t.nii.gz"));
+
+        assertThat(e.field()).isIn("gzip", "dim");
+    }
+
+    @Test
+    void aTruncatedPlainFileIsRefused() throws Exception {
+        byte[] bytes = plain.imageBytes();
+        Path cut = write("cut.nii", Arrays.copyOf(bytes, bytes.length - 100));
+
+        InvalidScanException e = catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(cut, "plain.nii"));
+
+        assertThat(e.field()).isEqualTo("dim");
+        assertThat(e.getMessage()).contains("truncated");
+    }
+
+    @Test
+    void notNiftiAndTheBadCorpusAreRefusedWithTheirField() throws Exception {
+        Path text = write("text.bin", "hello, this is not a scan at all".getBytes());
+        assertThat(catchThrowableOfType(InvalidScanException.class, () -> validator.validate(text, "notes.txt"))
+                .field()).isEqualTo("sizeof_hdr");
+        assertThat(catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(resource("wrong-magic.nii"), "w.nii")).field()).isEqualTo("magic");
+        assertThat(catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(resource("corrupt-gzip.nii.gz"), "c.nii.gz")).field()).isEqualTo("gzip");
+        assertThat(catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(resource("truncated-data.nii.gz"), "t.nii.gz")).field()).isIn("dim", "gzip");
+        assertThat(catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(write("empty.bin", new byte[0]), "e.nii")).field()).isEqualTo("sizeof_hdr");
+    }
+
+    @Test
+    void aGzipBombIsStoppedAtTheInflationLimit() throws Exception {
+        // a valid scan followed by 4 MiB of zeros: gzips to a few KiB more, inflates far past what dim describes
+        byte[] scan = plain.imageBytes();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(scan);
+            z.write(new byte[4 << 20]);
+        }
+        Path bomb = write("bomb.bin", out.toByteArray());
+        assertThat(validator.validate(bomb, "ok-with-default-limits.nii.gz").dims()).containsExactly(32, 32, 8);
+        NiftiValidator tight = new NiftiValidator(new ReadLimits(1L << 30, scan.length + 100_000L));
+
+        InvalidScanException e = catchThrowableOfType(InvalidScanException.class,
+                () -> tight.validate(bomb, "bomb.nii.gz"));
+
+        assertThat(e.field()).isEqualTo("dim");
+        assertThat(e.getMessage()).contains("maxInflatedBytes");
+    }
+
+    @Test
+    void aLabelMustBeOnTheImagesGrid() throws Exception {
+        ScanGeometry image = validator.validate(gz.image(), "img.nii.gz");
+        assertThat(validator.validateLabel(gz.label(), "lab.nii.gz", image).dims()).containsExactly(32, 32, 8);
+
+        Phantoms.Files2 other = Phantoms.write(dir.resolve("other"), 12, 48, 8, true);
+        InvalidScanException dims = catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validateLabel(other.label(), "lab.nii.gz", image));
+        assertThat(dims.file()).isEqualTo("lab.nii.gz");
+        assertThat(dims.field()).isEqualTo("dim");
+
+        double[] shifted = image.affine().clone();
+        shifted[3] += 1.0;
+        ScanGeometry moved = new ScanGeometry(image.dims(), shifted, image.orientation(), image.spacingMm());
+        InvalidScanException affine = catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validateLabel(gz.label(), "lab.nii.gz", moved));
+        assertThat(affine.field()).isEqualTo("affine");
+    }
+
+    @Test
+    void spoolingHashesDetectsGzipByMagicAndEnforcesTheLimit() throws Exception {
+        byte[] bytes = gz.imageBytes();
+        Spooled s = Spooled.spool(new ByteArrayInputStream(bytes), dir, "x.nii", bytes.length);
+        assertThat(s.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        assertThat(s.size()).isEqualTo(bytes.length);
+        assertThat(s.gzip()).as("gzip by magic, whatever the name").isTrue();
+        assertThat(Files.readAllBytes(s.path())).isEqualTo(bytes);
+        assertThat(Spooled.of(s.path())).isEqualTo(s);
+
+        Spooled p = Spooled.of(plain.image());
+        assertThat(p.gzip()).isFalse();
+
+        long before = countTemp();
+        InvalidScanException e = catchThrowableOfType(InvalidScanException.class,
+                () -> Spooled.spool(new ByteArrayInputStream(bytes), dir, "big.nii.gz", bytes.length - 1));
+        assertThat(e.tooLarge()).isTrue();
+        assertThat(e.problem().status()).isEqualTo(413);
+        assertThat(e.problem().file()).isEqualTo("big.nii.gz");
+        assertThat(countTemp()).as("the partial temp file is gone").isEqualTo(before);
+    }
+
+    @Test
+    void clientFileNamesAreReducedToTheirLastSegment() {
+        assertThat(ScanResource.fileName("../../etc/case.nii.gz", null)).isEqualTo("case.nii.gz");
+        assertThat(ScanResource.fileName(null, "attachment; filename=\"scan 1.nii\"")).isEqualTo("scan 1.nii");
+        assertThat(ScanResource.fileName(null, "attachment; filename*=UTF-8''sc%C3%A4n.nii.gz"))
+                .isEqualTo("scän.nii.gz");
+        assertThat(ScanResource.fileName(null, null)).isNull();
+    }
+
+    private static long countTemp() throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("upload-")).count();
+        }
+    }
+
+    private static Path write(String name, byte[] bytes) throws IOException {
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    private static Path resource(String name) throws IOException {
+        try (InputStream in = NiftiValidatorTest.class.getResourceAsStream("/nifti-bad/" + name)) {
+            return write(name, in.readAllBytes());
+        }
+    }
+}

@@ -1,0 +1,513 @@
+package io.liverseg.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.proto.EventType;
+import io.liverseg.proto.Topics;
+import io.liverseg.proto.events.v1.LabeledScan;
+import io.liverseg.proto.events.v1.ScanFailed;
+import io.liverseg.proto.events.v1.ScanReceived;
+import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ObjectStore;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ingest-service on the real broker and S3 server (local-stack): uploads, refusals, bucket notifications, the
+ * dead-letter path and the S3-derived status.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, initArgs = {
+        @ResourceArg(name = LocalStackResource.BUCKETS, value = "liverseg"),
+        @ResourceArg(name = LocalStackResource.TOPICS, value = "liverseg.scans.received:3,liverseg.scans.labeled:3,"
+                + "liverseg.scans.failed:3,liverseg.bucket.notifications:3,liverseg.dead-letter")})
+class ScanIngestIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static Path dir;
+
+    @Inject
+    ObjectStore store;
+
+    @BeforeAll
+    static void tempDir() throws IOException {
+        dir = Files.createTempDirectory("ingest-it-");
+    }
+
+    @AfterAll
+    static void cleanUp() throws IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void topicsInConfigAreTheContractConstants() {
+        var config = ConfigProvider.getConfig();
+        assertThat(config.getValue("mp.messaging.outgoing." + EventPublisher.SCAN_RECEIVED + ".topic", String.class))
+                .isEqualTo(EventType.SCAN_RECEIVED.topic());
+        assertThat(config.getValue("mp.messaging.outgoing." + EventPublisher.LABELED_SCAN + ".topic", String.class))
+                .isEqualTo(EventType.LABELED_SCAN.topic());
+        assertThat(config.getValue("mp.messaging.outgoing." + EventPublisher.SCAN_FAILED + ".topic", String.class))
+                .isEqualTo(EventType.SCAN_FAILED.topic());
+        assertThat(config.getValue("mp.messaging.incoming." + BucketNotificationConsumer.IN + ".topic", String.class))
+                .isEqualTo(Topics.BUCKET_NOTIFICATIONS);
+        assertThat(config.getValue("mp.messaging.incoming." + BucketNotificationConsumer.IN
+                + ".dead-letter-queue.topic", String.class)).isEqualTo(Topics.DEAD_LETTER);
+    }
+
+    @Test
+    void aRawGzipUploadIsStoredAndAnnouncedOnceEvenWhenSentTwice() throws Exception {
+        Phantoms.Files2 p = Phantoms.write(dir.resolve("raw"), 101, 64, 32, true);
+        byte[] bytes = p.imageBytes();
+        String id = sha256(bytes);
+
+        given().contentType("application/octet-stream").queryParam("name", "case 101.nii.gz").body(bytes)
+                .when().post("/api/scans")
+                .then().statusCode(202)
+                .header("Location", endsWith("/api/scans/" + id))
+                .body("id", equalTo(id))
+                .body("status", equalTo("received"))
+                .body("duplicate", equalTo(false));
+
+        assertThat(store.get(ObjectKeys.image(id, true))).hasValueSatisfying(b -> assertThat(b).isEqualTo(bytes));
+        JsonNode record = JSON.readTree(store.get(ObjectKeys.scanRecord(id)).orElseThrow());
+        assertThat(record.get("scan_id").asText()).isEqualTo(id);
+        assertThat(record.get("file_name").asText()).isEqualTo("case 101.nii.gz");
+        assertThat(record.get("size_bytes").asLong()).isEqualTo(bytes.length);
+        assertThat(record.get("image_key").asText()).isEqualTo(ObjectKeys.image(id, true));
+        assertThat(record.get("label_key").isNull()).isTrue();
+        assertThat(record.get("source").asText()).isEqualTo("upload");
+        assertThat(record.get("geometry").get("dims").toString()).isEqualTo("[64,64,32]");
+        assertThat(record.get("geometry").get("affine")).hasSize(16);
+        assertThat(record.get("geometry").get("spacing_mm")).hasSize(3);
+
+        List<ConsumerRecord<String, byte[]>> events = awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1);
+        ConsumerRecord<String, byte[]> event = events.get(0);
+        assertThat(header(event, "ce_type")).isEqualTo("liverseg.events.v1.ScanReceived");
+        assertThat(header(event, "ce_id")).isEqualTo(id + ":received");
+        assertThat(header(event, "ce_source")).isEqualTo("/liverseg/ingest-service");
+        assertThat(header(event, "ce_specversion")).isEqualTo("1.0");
+        assertThat(header(event, "ce_time")).isNotBlank();
+        assertThat(header(event, "content-type") + header(event, "ce_datacontenttype")).contains("application/protobuf");
+        ScanReceived received = ScanReceived.parseFrom(event.value());
+        assertThat(received.getScanId()).isEqualTo(id);
+        assertThat(received.getBucket()).isEqualTo("liverseg");
+        assertThat(received.getImageKey()).isEqualTo(ObjectKeys.image(id, true));
+        assertThat(received.getLabelKey()).isEmpty();
+        assertThat(received.getSource()).isEqualTo("upload");
+        assertThat(received.getSizeBytes()).isEqualTo(bytes.length);
+        assertThat(received.getGeometry().getDimsList()).containsExactly(64, 64, 32);
+        assertThat(received.getGeometry().getAffineCount()).isEqualTo(16);
+        assertThat(received.getGeometry().getOrientation()).isIn("RAS", "LPS");
+        assertThat(received.hasReceivedAt()).isTrue();
+
+        // GET: from now on S3 says preprocessing (no batch plan yet)
+        given().when().get("/api/scans/" + id)
+                .then().statusCode(200)
+                .body("status", equalTo("preprocessing"))
+                .body("file_name", equalTo("case 101.nii.gz"))
+                .body("tasks.liver.status", equalTo("pending"));
+
+        // the same bytes again: same id, no second event
+        given().contentType("application/octet-stream").body(bytes)
+                .when().post("/api/scans")
+                .then().statusCode(202)
+                .body("id", equalTo(id))
+                .body("duplicate", equalTo(true))
+                .body("status", equalTo("preprocessing"));
+        assertThat(recordsWithKey(EventType.SCAN_RECEIVED.topic(), id)).hasSize(1);
+    }
+
+    @Test
+    void gzipIsDetectedByMagicBytesNotByName() throws Exception {
+        Phantoms.Files2 p = Phantoms.write(dir.resolve("plain"), 102, 64, 32, false);
+        byte[] bytes = p.imageBytes();
+        String id = sha256(bytes);
+
+        given().contentType("application/octet-stream")
+                .header("Content-Disposition", "attachment; filename=\"misnamed.nii.gz\"").body(bytes)
+                .when().post("/api/scans")
+                .then().statusCode(202).body("id", equalTo(id));
+
+        assertThat(store.exists(ObjectKeys.image(id, false))).isTrue();
+        assertThat(store.exists(ObjectKeys.image(id, true))).isFalse();
+        ScanReceived r = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1).get(0).value());
+        assertThat(r.getImageKey()).endsWith("/image.nii");
+        assertThat(r.getFileName()).isEqualTo("misnamed.nii.gz");
+    }
+
+    @Test
+    void aMultipartUploadWithLabelAndMetadataEmitsScanReceivedAndLabeledScan() throws Exception {
+        Phantoms.Files2 p = Phantoms.write(dir.resolve("multi"), 103, 64, 32, true);
+        String id = sha256(p.imageBytes());
+
+        given().multiPart("image", p.image().toFile(), "application/octet-stream")
+                .multiPart("label", p.label().toFile(), "application/octet-stream")
+                .multiPart("metadata", "{\"patient\":\"anon-7\",\"site\":\"A\"}", "application/json")
+                .when().post("/api/scans")
+                .then().statusCode(202)
+                .header("Location", endsWith("/api/scans/" + id))
+                .body("id", equalTo(id));
+
+        assertThat(store.get(ObjectKeys.label(id, true))).hasValueSatisfying(b -> assertThat(b).isEqualTo(p.labelBytes()));
+        JsonNode record = JSON.readTree(store.get(ObjectKeys.scanRecord(id)).orElseThrow());
+        assertThat(record.get("label_key").asText()).isEqualTo(ObjectKeys.label(id, true));
+        assertThat(record.get("file_name").asText()).isEqualTo(p.image().getFileName().toString());
+        assertThat(record.get("metadata").get("patient").asText()).isEqualTo("anon-7");
+
+        ScanReceived r = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1).get(0).value());
+        assertThat(r.getLabelKey()).isEqualTo(ObjectKeys.label(id, true));
+        assertThat(r.getMetadataMap()).containsEntry("patient", "anon-7").containsEntry("site", "A");
+        ConsumerRecord<String, byte[]> labeledRecord = awaitKey(EventType.LABELED_SCAN.topic(), id, 1).get(0);
+        assertThat(header(labeledRecord, "ce_type")).isEqualTo("liverseg.events.v1.LabeledScan");
+        LabeledScan labeled = LabeledScan.parseFrom(labeledRecord.value());
+        assertThat(labeled.getSource()).isEqualTo("upload");
+        assertThat(labeled.getLabelKey()).isEqualTo(ObjectKeys.label(id, true));
+        assertThat(labeled.getImageKey()).isEqualTo(ObjectKeys.image(id, true));
+
+        given().when().get("/api/scans/" + id).then().statusCode(200).body("has_label", equalTo(true));
+    }
+
+    @Test
+    void badInputIsRefusedWithAProblemAndNothingIsStoredOrEmitted() throws Exception {
+        Set<String> keysBefore = new TreeSet<>(store.list(""));
+        Map<TopicPartition, Long> offsetsBefore = endOffsets();
+
+        byte[] text = "hello, I am not a scan".getBytes(StandardCharsets.UTF_8);
+        problem(given().contentType("application/octet-stream").queryParam("name", "notes.txt").body(text)
+                .post("/api/scans"), 400, "notes.txt", "sizeof_hdr");
+
+        Phantoms.Files2 good = Phantoms.write(dir.resolve("bad"), 104, 64, 32, true);
+        byte[] gz = good.imageBytes();
+        problem(given().contentType("application/octet-stream").queryParam("name", "cut.nii.gz")
+                .body(Arrays.copyOf(gz, gz.length / 2)).post("/api/scans"), 400, "cut.nii.gz", "dim");
+
+        problem(given().contentType("application/octet-stream").queryParam("name", "wrong-magic.nii")
+                .body(resource("wrong-magic.nii")).post("/api/scans"), 400, "wrong-magic.nii", "magic");
+        problem(given().contentType("application/octet-stream").queryParam("name", "corrupt-gzip.nii.gz")
+                .body(resource("corrupt-gzip.nii.gz")).post("/api/scans"), 400, "corrupt-gzip.nii.gz", "gzip");
+
+        Phantoms.Files2 otherGrid = Phantoms.write(dir.resolve("grid"), 105, 48, 32, true);
+        problem(given().multiPart("image", good.image().toFile(), "application/octet-stream")
+                .multiPart("label", otherGrid.label().toFile(), "application/octet-stream")
+                .post("/api/scans"), 400, otherGrid.label().getFileName().toString(), "dim");
+
+        problem(given().multiPart("label", good.label().toFile(), "application/octet-stream")
+                .post("/api/scans"), 400, "image", "image");
+        problem(given().multiPart("image", good.image().toFile(), "application/octet-stream")
+                .multiPart("metadata", "{not json", "application/json")
+                .post("/api/scans"), 400, "metadata", "metadata");
+
+        Response unsupported = given().contentType("text/plain").body("hello").post("/api/scans");
+        problem(unsupported, 415, null, "Content-Type");
+
+        byte[] big = new byte[1_500_000];
+        new java.util.Random(1).nextBytes(big);
+        problem(given().contentType("application/octet-stream").queryParam("name", "huge.nii.gz").body(big)
+                .post("/api/scans"), 413, "huge.nii.gz", "size");
+
+        assertThat(new TreeSet<>(store.list(""))).as("nothing stored").isEqualTo(keysBefore);
+        assertThat(endOffsets()).as("nothing emitted").isEqualTo(offsetsBefore);
+        assertThat(store.exists(ObjectKeys.scanRecord(sha256(gz)))).isFalse();
+    }
+
+    @Test
+    void anObjectPutUnderIncomingEntersThePipelineThroughItsBucketNotification() throws Exception {
+        Phantoms.Files2 p = Phantoms.write(dir.resolve("incoming"), 106, 64, 32, true);
+        byte[] bytes = p.imageBytes();
+        String id = sha256(bytes);
+        String key = "incoming/ct 106.nii.gz";
+        store.put(key, bytes, "application/gzip");
+
+        publishNotification(key, bytes.length);
+
+        ConsumerRecord<String, byte[]> event = awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1).get(0);
+        ScanReceived r = ScanReceived.parseFrom(event.value());
+        assertThat(r.getSource()).isEqualTo("bucket-notification");
+        assertThat(r.getFileName()).isEqualTo("ct 106.nii.gz");
+        assertThat(r.getImageKey()).isEqualTo(ObjectKeys.image(id, true));
+        assertThat(r.getMetadataMap()).containsEntry("object_key", key);
+        assertThat(header(event, "ce_id")).isEqualTo(id + ":received");
+        assertThat(store.get(ObjectKeys.image(id, true))).hasValueSatisfying(b -> assertThat(b).isEqualTo(bytes));
+        assertThat(JSON.readTree(store.get(ObjectKeys.scanRecord(id)).orElseThrow()).get("source").asText())
+                .isEqualTo("bucket-notification");
+    }
+
+    @Test
+    void aCorruptIncomingObjectEndsInTheDeadLetterTopicAndTheNextOneStillGoesThrough() throws Exception {
+        byte[] broken = "this is no NIfTI, just text dropped into incoming/".getBytes(StandardCharsets.UTF_8);
+        String brokenId = sha256(broken);
+        String brokenKey = "incoming/broken-107.nii.gz";
+        store.put(brokenKey, broken, "application/gzip");
+        Phantoms.Files2 good = Phantoms.write(dir.resolve("after-broken"), 108, 64, 32, true);
+        byte[] goodBytes = good.imageBytes();
+        String goodId = sha256(goodBytes);
+        String goodKey = "incoming/good-108.nii.gz";
+        store.put(goodKey, goodBytes, "application/gzip");
+
+        publishNotification(brokenKey, broken.length);
+        publishNotification(goodKey, goodBytes.length);
+
+        List<ConsumerRecord<String, byte[]>> dead = awaitMatching(Topics.DEAD_LETTER,
+                r -> new String(r.value(), StandardCharsets.UTF_8).contains("broken-107"), 1);
+        String reason = header(dead.get(0), "dead-letter-reason");
+        assertThat(reason).contains("incoming/broken-107.nii.gz").contains("sizeof_hdr");
+        assertThat(header(dead.get(0), "dead-letter-topic")).isEqualTo(Topics.BUCKET_NOTIFICATIONS);
+
+        JsonNode failed = JSON.readTree(store.get(ObjectKeys.failure(brokenId)).orElseThrow());
+        assertThat(failed.get("stage").asText()).isEqualTo("ingest");
+        assertThat(failed.get("scan_id").asText()).isEqualTo(brokenId);
+        assertThat(failed.get("object_key").asText()).isEqualTo(brokenKey);
+        assertThat(failed.get("field").asText()).isEqualTo("sizeof_hdr");
+        ScanFailed scanFailed = ScanFailed.parseFrom(awaitKey(EventType.SCAN_FAILED.topic(), brokenId, 1).get(0).value());
+        assertThat(scanFailed.getStage()).isEqualTo("ingest");
+        assertThat(scanFailed.getReason()).contains("broken-107");
+        assertThat(store.exists(ObjectKeys.scanRecord(brokenId))).isFalse();
+
+        given().when().get("/api/scans/" + brokenId)
+                .then().statusCode(200)
+                .body("status", equalTo("failed"))
+                .body("failed_stage", equalTo("ingest"));
+
+        ScanReceived r = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), goodId, 1).get(0).value());
+        assertThat(r.getSource()).isEqualTo("bucket-notification");
+    }
+
+    @Test
+    void statusMasksAndReportsComeFromTheBucketAlone() throws Exception {
+        // A scan whose objects were written straight to S3 (as if by an earlier instance of the service).
+        String id = sha256("status walk".getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> record = new HashMap<>();
+        record.put("scan_id", id);
+        record.put("file_name", "walk.nii.gz");
+        record.put("size_bytes", 123);
+        record.put("image_key", ObjectKeys.image(id, true));
+        record.put("label_key", ObjectKeys.label(id, true));
+        record.put("source", "upload");
+        record.put("received_at", "2025-11-26T10:00:00Z");
+        record.put("metadata", Map.of());
+        putJson(ObjectKeys.scanRecord(id), record);
+
+        given().when().get("/api/scans/" + id).then().statusCode(200)
+                .body("id", equalTo(id))
+                .body("status", equalTo("preprocessing"))
+                .body("received_at", equalTo("2025-11-26T10:00:00Z"))
+                .body("tasks.liver.status", equalTo("pending"))
+                .body("tasks.vessels.status", equalTo("pending"));
+        problem(given().get("/api/scans/" + id + "/mask"), 404, null, null);
+        problem(given().get("/api/scans/" + id + "/report"), 404, null, null);
+
+        putJson(ObjectKeys.batchPlan(id, "liver", "1"), Map.of("scan_id", id, "task", "liver", "model_version", "1",
+                "batch_count", 3, "total_slices", 70, "batch_size", 32));
+        given().when().get("/api/scans/" + id).then().statusCode(200)
+                .body("status", equalTo("inferring"))
+                .body("progress", equalTo("0 of 3 batches inferred"))
+                .body("tasks.liver.batch_count", equalTo(3))
+                .body("tasks.liver.model_version", equalTo("1"));
+
+        store.put(ObjectKeys.part(id, "liver", "1", 0), new byte[] {1}, "application/octet-stream");
+        store.put(ObjectKeys.part(id, "liver", "1", 1), new byte[] {1}, "application/octet-stream");
+        given().when().get("/api/scans/" + id).then().statusCode(200)
+                .body("status", equalTo("inferring"))
+                .body("batches_done", equalTo(2))
+                .body("tasks.liver.batches_done", equalTo(2));
+
+        store.put(ObjectKeys.part(id, "liver", "1", 2), new byte[] {1}, "application/octet-stream");
+        byte[] mask = {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3, 4};
+        store.put(ObjectKeys.mask(id, "liver"), mask, "application/gzip");
+        putJson(ObjectKeys.report(id, "liver"), Map.of("scan_id", id, "task", "liver", "model_version", "1",
+                "volumes", List.of(Map.of("label", 1, "name", "liver", "voxels", 1000, "volume_ml", 1.5)),
+                "dice", Map.of("liver", 0.95), "timings_ms", Map.of("upload_to_mask", 4200)));
+        given().when().get("/api/scans/" + id).then().statusCode(200)
+                .body("status", equalTo("mask_ready"))
+                .body("tasks.liver.status", equalTo("mask_ready"))
+                .body("tasks.vessels.status", equalTo("pending"));
+
+        Response m = given().get("/api/scans/" + id + "/mask");
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.contentType()).startsWith("application/gzip");
+        assertThat(m.header("Content-Disposition")).contains("filename=").contains("liver").endsWith(".nii.gz\"");
+        assertThat(m.asByteArray()).isEqualTo(mask);
+        problem(given().queryParam("task", "vessels").get("/api/scans/" + id + "/mask"), 404, null, null);
+        problem(given().queryParam("task", "spleen").get("/api/scans/" + id + "/mask"), 400, null, "task");
+
+        given().when().get("/api/scans/" + id + "/report").then().statusCode(200)
+                .body("scan_id", equalTo(id))
+                .body("tasks.liver.model_version", equalTo("1"))
+                .body("tasks.liver.dice.liver", equalTo(0.95f))
+                .body("tasks.liver.timings_ms.upload_to_mask", equalTo(4200));
+
+        problem(given().get("/api/scans/" + "0".repeat(64)), 404, null, null);
+        problem(given().get("/api/scans/not-a-scan-id"), 404, null, null);
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    // ---- helpers ----
+
+    private void putJson(String key, Object value) throws IOException {
+        store.put(key, JSON.writeValueAsBytes(value), "application/json");
+    }
+
+    private static void problem(Response r, int status, String file, String field) {
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        JsonNode body;
+        try {
+            body = JSON.readTree(r.asByteArray());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(body.get("status").asInt()).isEqualTo(status);
+        assertThat(body.get("type").asText()).isNotBlank();
+        assertThat(body.get("title").asText()).isNotBlank();
+        assertThat(body.get("detail").asText()).isNotBlank();
+        if (file != null) {
+            assertThat(body.path("file").asText()).isEqualTo(file);
+            assertThat(body.get("detail").asText()).contains(file);
+        }
+        if (field != null) {
+            assertThat(body.path("field").asText()).isEqualTo(field);
+        }
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = ScanIngestIT.class.getResourceAsStream("/nifti-bad/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    /** MinIO's notify_kafka event for {@code key}, from the documented sample, published as MinIO does. */
+    private static void publishNotification(String key, long size) throws Exception {
+        String template;
+        try (InputStream in = ScanIngestIT.class.getResourceAsStream("/notifications/minio-object-created.json")) {
+            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String event = template.replace("\"Key\":\"liverseg/incoming/ct one.nii.gz\"", "\"Key\":\"liverseg/" + key + "\"")
+                .replace("\"key\":\"incoming%2Fct+one.nii.gz\"", "\"key\":\"" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "\"")
+                .replace("\"size\":162023", "\"size\":" + size);
+        assertThat(event).contains(URLEncoder.encode(key, StandardCharsets.UTF_8));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.BUCKET_NOTIFICATIONS, "liverseg/" + key, event))
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static final List<String> OUR_TOPICS = List.of(EventType.SCAN_RECEIVED.topic(),
+            EventType.LABELED_SCAN.topic(), EventType.SCAN_FAILED.topic());
+
+    private static Map<TopicPartition, Long> endOffsets() {
+        try (KafkaConsumer<String, byte[]> c = consumer()) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : OUR_TOPICS) {
+                c.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+            }
+            c.assign(parts);
+            return new HashMap<>(c.endOffsets(parts));
+        }
+    }
+
+    /** Every record of the topic up to its current end whose key is {@code key}. */
+    private static List<ConsumerRecord<String, byte[]>> recordsWithKey(String topic, String key) {
+        return readAll(topic, r -> key.equals(r.key()));
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readAll(String topic,
+            java.util.function.Predicate<ConsumerRecord<String, byte[]>> filter) {
+        try (KafkaConsumer<String, byte[]> c = consumer()) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (filter.test(r)) {
+                        out.add(r);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> awaitKey(String topic, String key, int count) {
+        return awaitMatching(topic, r -> key.equals(r.key()), count);
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> awaitMatching(String topic,
+            java.util.function.Predicate<ConsumerRecord<String, byte[]>> filter, int count) {
+        List<List<ConsumerRecord<String, byte[]>>> found = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            List<ConsumerRecord<String, byte[]>> r = readAll(topic, filter);
+            found.clear();
+            found.add(r);
+            return r.size() >= count;
+        });
+        assertThat(found.get(0)).hasSize(count);
+        return found.get(0);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
