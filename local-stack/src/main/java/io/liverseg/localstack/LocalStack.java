@@ -28,7 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
  * closes, and each child also exits on its own when this JVM dies. A temporary data folder is deleted on close;
  * a given one is kept, and a later stack on the same folder reuses its ports and data.
  */
-public final class LocalStack implements AutoCloseable {
+public final class LocalStack implements Infrastructure {
 
     /** Time a child gets to shut down cleanly before it is killed. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);

@@ -1,5 +1,6 @@
 package io.liverseg.cli.stack;
 
+import io.liverseg.localstack.Infrastructure;
 import io.liverseg.localstack.LocalStack;
 import io.liverseg.localstack.QuarkusService;
 import io.liverseg.proto.EventType;
@@ -26,11 +27,11 @@ public final class Mesh implements AutoCloseable {
     /** Partitions per topic: more than one, so several inference instances can share the work. */
     public static final int PARTITIONS = 3;
 
-    private final LocalStack infra;
+    private final Infrastructure infra;
     private final List<QuarkusService> services = new ArrayList<>();
     private final Path logDir;
 
-    private Mesh(LocalStack infra, Path logDir) {
+    private Mesh(Infrastructure infra, Path logDir) {
         this.infra = infra;
         this.logDir = logDir;
     }
@@ -73,17 +74,33 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
-    /** Starts everything, reporting each step to {@code progress}; on failure stops what was started. */
+    /**
+     * Starts everything on a {@link LocalStack} (Kafka and S3 as child JVMs), reporting each step to
+     * {@code progress}; on failure stops what was started.
+     */
     public static Mesh start(Options options, Consumer<String> progress) throws IOException {
-        LocalStack.Options infraOptions = LocalStack.Options.defaults().withBuckets(BUCKET);
+        LocalStack.Options infraOptions = LocalStack.Options.defaults();
         if (options.dataDir() != null) {
             infraOptions = infraOptions.withDataDir(options.dataDir().resolve("infra"));
         }
-        for (String topic : topics()) {
-            infraOptions = infraOptions.withTopic(topic, PARTITIONS);
-        }
         progress.accept("starting Kafka and S3 ...");
-        LocalStack infra = LocalStack.start(infraOptions);
+        return start(options, LocalStack.start(infraOptions), progress);
+    }
+
+    /**
+     * Starts the services on infrastructure that is already running (it is closed with the mesh, also when the
+     * start fails): creates every topic with {@link #PARTITIONS} partitions and the bucket first.
+     */
+    public static Mesh start(Options options, Infrastructure infra, Consumer<String> progress) throws IOException {
+        try {
+            for (String topic : topics()) {
+                infra.createTopic(topic, PARTITIONS);
+            }
+            infra.createBucket(BUCKET);
+        } catch (RuntimeException e) {
+            infra.close();
+            throw e;
+        }
         Path logDir = Files.createDirectories((options.dataDir() != null ? options.dataDir() : infra.dataDir())
                 .resolve("logs"));
         Mesh mesh = new Mesh(infra, logDir);
@@ -127,7 +144,7 @@ public final class Mesh implements AutoCloseable {
                 options.startTimeout()));
     }
 
-    public LocalStack infra() {
+    public Infrastructure infra() {
         return infra;
     }
 
