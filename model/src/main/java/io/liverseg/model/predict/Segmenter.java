@@ -100,12 +100,7 @@ public final class Segmenter implements AutoCloseable {
 
     private Segmentation finish(Volume ct, MaskAssembler assembler, long t0, long readNanos, long inferNanos) {
         long t = System.nanoTime();
-        Volume mask = assembler.toSourceGrid();
-        ModelManifest.Postprocessing post = loaded.manifest().postprocessing();
-        if (post != null && "liver".equals(post.type())) {
-            LiverPostprocessing.apply(mask.voxels().byteArray(), mask.nx(), mask.ny(), mask.nz(),
-                    post.organLabel(), post.lesionLabel());
-        }
+        Volume mask = postprocess(assembler.toSourceGrid());
         long postNanos = System.nanoTime() - t;
         Map<String, Long> timings = new LinkedHashMap<>();
         if (readNanos > 0) {
@@ -115,6 +110,27 @@ public final class Segmenter implements AutoCloseable {
         timings.put("postprocess_ms", postNanos / 1_000_000);
         timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
         return new Segmentation(mask, ct, timings);
+    }
+
+    /**
+     * Applies this package's postprocessing to an assembled mask (uint8 labels on the input's grid, as
+     * {@link MaskAssembler#toSourceGrid()} makes it), in place, exactly as {@link #segment} does: a mask
+     * assembled elsewhere from the same per-slice predictions ends up identical.
+     *
+     * @return {@code mask}, changed in place
+     */
+    public Volume postprocess(Volume mask) {
+        return postprocess(loaded.manifest(), mask);
+    }
+
+    /** As {@link #postprocess(Volume)} for the postprocessing a manifest names, without a loaded model. */
+    public static Volume postprocess(ModelManifest manifest, Volume mask) {
+        ModelManifest.Postprocessing post = manifest.postprocessing();
+        if (post != null && "liver".equals(post.type())) {
+            LiverPostprocessing.apply(mask.voxels().byteArray(), mask.nx(), mask.ny(), mask.nz(),
+                    post.organLabel(), post.lesionLabel());
+        }
+        return mask;
     }
 
     @Override

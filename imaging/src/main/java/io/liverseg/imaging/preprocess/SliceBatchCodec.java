@@ -1,0 +1,257 @@
+package io.liverseg.imaging.preprocess;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * The compact binary formats of the streaming mesh's claim-check objects: a preprocessed slice batch
+ * ({@code .lsb}, the network input) and a predicted mask part ({@code .lsm}). Both are a small fixed
+ * little-endian header followed by a zlib (deflate + Adler-32) compressed body, so a corrupt body is
+ * detected, not silently decoded. Values are stored exactly (float32 bit patterns, uint8 labels): a batch
+ * decoded from an {@code .lsb} is bit-identical to the one encoded, so prediction on it equals prediction
+ * in memory. Encoding is deterministic: the same batch always gives the same bytes.
+ *
+ * <pre>
+ * .lsb  0  magic "LSB1"      .lsm  0  magic "LSM1"
+ *       4  int32 version=1          4  int32 version=1
+ *       8  int32 first_slice        8  int32 first_slice
+ *      12  int32 count             12  int32 count
+ *      16  int32 channels          16  int32 height
+ *      20  int32 height            20  int32 width
+ *      24  int32 width             24  int64 predict_ms     (time the prediction took)
+ *      28  zlib(float32 LE NCHW)   32  int64 preprocess_ms  (preprocessing time as the batch's event said)
+ *                                  40  zlib(uint8 labels, N×H×W row-major)
+ * </pre>
+ */
+public final class SliceBatchCodec {
+    /** File name extension of a slice batch. */
+    public static final String BATCH_EXTENSION = ".lsb";
+    /** File name extension of a mask part. */
+    public static final String MASK_EXTENSION = ".lsm";
+    public static final int VERSION = 1;
+
+    static final byte[] BATCH_MAGIC = "LSB1".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MASK_MAGIC = "LSM1".getBytes(StandardCharsets.US_ASCII);
+    static final int BATCH_HEADER = 28;
+    static final int MASK_HEADER = 40;
+    /** Deflate never expands less than this ratio can explain; a header claiming more is corrupt. */
+    private static final long MAX_INFLATE_RATIO = 1100;
+    /** Fast level: float noise barely compresses, and labels compress well at any level. */
+    private static final int LEVEL = Deflater.BEST_SPEED;
+
+    private SliceBatchCodec() {
+    }
+
+    /**
+     * Predicted labels of one batch of canonical slices.
+     *
+     * @param firstSlice   canonical index of the first slice
+     * @param count        slices
+     * @param height       rows per slice (the network's target size)
+     * @param width        columns per slice
+     * @param labels       {@code count × height × width} labels, row-major per slice
+     * @param predictMs    time the prediction of this batch took, ms
+     * @param preprocessMs preprocessing time reported with the batch, ms
+     */
+    public record MaskPart(int firstSlice, int count, int height, int width, byte[] labels, long predictMs,
+                           long preprocessMs) {
+        public MaskPart {
+            if (firstSlice < 0 || count < 1 || height < 1 || width < 1) {
+                throw new IllegalArgumentException("bad mask part geometry: first " + firstSlice + ", count " + count
+                        + ", " + height + "x" + width);
+            }
+            if ((long) count * height * width != labels.length) {
+                throw new IllegalArgumentException("labels length " + labels.length + " != " + count + "x" + height
+                        + "x" + width);
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MaskPart p && p.firstSlice == firstSlice && p.count == count && p.height == height
+                    && p.width == width && p.predictMs == predictMs && p.preprocessMs == preprocessMs
+                    && Arrays.equals(p.labels, labels);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((firstSlice * 31 + count) * 31 + height) * 31 + width + 17 * Arrays.hashCode(labels);
+        }
+
+        @Override
+        public String toString() {
+            return "MaskPart[first=" + firstSlice + ", count=" + count + ", " + height + "x" + width + "]";
+        }
+    }
+
+    /** Encodes a slice batch as {@code .lsb}. */
+    public static byte[] encode(SliceBatch b) {
+        if (b.firstSlice() < 0) {
+            throw new IllegalArgumentException("firstSlice must be >= 0, got " + b.firstSlice());
+        }
+        ByteBuffer head = ByteBuffer.allocate(BATCH_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        head.put(BATCH_MAGIC).putInt(VERSION).putInt(b.firstSlice()).putInt(b.count()).putInt(b.channels())
+                .putInt(b.height()).putInt(b.width());
+        float[] data = b.data();
+        ByteBuffer raw = ByteBuffer.allocate(Math.multiplyExact(data.length, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(data);
+        return deflate(head.array(), raw.array());
+    }
+
+    /** Encodes a mask part as {@code .lsm}. */
+    public static byte[] encode(MaskPart p) {
+        ByteBuffer head = ByteBuffer.allocate(MASK_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        head.put(MASK_MAGIC).putInt(VERSION).putInt(p.firstSlice()).putInt(p.count()).putInt(p.height())
+                .putInt(p.width()).putLong(p.predictMs()).putLong(p.preprocessMs());
+        return deflate(head.array(), p.labels());
+    }
+
+    /** Decodes an {@code .lsb}; its values are bit-identical to those encoded. */
+    public static SliceBatch decodeBatch(byte[] bytes) throws SliceCodecException {
+        ByteBuffer h = header(bytes, BATCH_MAGIC, BATCH_HEADER, ".lsb slice batch");
+        int first = nonNegative(h.getInt(8), "first_slice");
+        int count = positive(h.getInt(12), "count");
+        int channels = positive(h.getInt(16), "channels");
+        int height = positive(h.getInt(20), "height");
+        int width = positive(h.getInt(24), "width");
+        long values = (long) count * channels * height * width;
+        if (values * Float.BYTES > Integer.MAX_VALUE - 8) {
+            throw new SliceCodecException("count", count + "x" + channels + "x" + height + "x" + width
+                    + " floats do not fit one batch");
+        }
+        byte[] raw = inflate(bytes, BATCH_HEADER, (int) (values * Float.BYTES));
+        float[] data = new float[(int) values];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+        return new SliceBatch(first, count, channels, height, width, data);
+    }
+
+    /** Decodes an {@code .lsm}. */
+    public static MaskPart decodeMask(byte[] bytes) throws SliceCodecException {
+        ByteBuffer h = header(bytes, MASK_MAGIC, MASK_HEADER, ".lsm mask part");
+        int first = nonNegative(h.getInt(8), "first_slice");
+        int count = positive(h.getInt(12), "count");
+        int height = positive(h.getInt(16), "height");
+        int width = positive(h.getInt(20), "width");
+        long predictMs = h.getLong(24);
+        long preprocessMs = h.getLong(32);
+        long values = (long) count * height * width;
+        if (values > Integer.MAX_VALUE - 8) {
+            throw new SliceCodecException("count", count + "x" + height + "x" + width + " labels do not fit one part");
+        }
+        byte[] labels = inflate(bytes, MASK_HEADER, (int) values);
+        return new MaskPart(first, count, height, width, labels, predictMs, preprocessMs);
+    }
+
+    private static ByteBuffer header(byte[] bytes, byte[] magic, int size, String what) throws SliceCodecException {
+        if (bytes == null || bytes.length < magic.length) {
+            throw new SliceCodecException("magic", "only " + (bytes == null ? 0 : bytes.length)
+                    + " bytes: too short for a " + what);
+        }
+        if (!Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length)) {
+            throw new SliceCodecException("magic", "starts with " + printable(bytes) + ", not '"
+                    + new String(magic, StandardCharsets.US_ASCII) + "': not a " + what);
+        }
+        if (bytes.length < size) {
+            throw new SliceCodecException("header", "truncated: " + bytes.length + " bytes, the " + what
+                    + " header alone has " + size);
+        }
+        ByteBuffer h = ByteBuffer.wrap(bytes, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+        int version = h.getInt(4);
+        if (version != VERSION) {
+            throw new SliceCodecException("version", "version " + version + " is not supported (this code reads "
+                    + VERSION + ")");
+        }
+        return h;
+    }
+
+    private static int positive(int v, String field) throws SliceCodecException {
+        if (v < 1) {
+            throw new SliceCodecException(field, "must be at least 1, got " + v);
+        }
+        return v;
+    }
+
+    private static int nonNegative(int v, String field) throws SliceCodecException {
+        if (v < 0) {
+            throw new SliceCodecException(field, "must be >= 0, got " + v);
+        }
+        return v;
+    }
+
+    private static byte[] deflate(byte[] head, byte[] body) {
+        Deflater d = new Deflater(LEVEL);
+        try {
+            d.setInput(body);
+            d.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + body.length / 2 + 64);
+            out.write(head, 0, head.length);
+            byte[] buf = new byte[64 * 1024];
+            while (!d.finished()) {
+                int n = d.deflate(buf);
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            d.end();
+        }
+    }
+
+    private static byte[] inflate(byte[] bytes, int offset, int expected) throws SliceCodecException {
+        long compressed = bytes.length - offset;
+        if (expected > compressed * MAX_INFLATE_RATIO + 64) {
+            throw new SliceCodecException("data", "the header announces " + expected + " bytes but only " + compressed
+                    + " compressed bytes follow: truncated or corrupt");
+        }
+        byte[] out = new byte[expected];
+        Inflater inf = new Inflater();
+        try {
+            inf.setInput(bytes, offset, bytes.length - offset);
+            int filled = 0;
+            while (filled < expected) {
+                int n = inf.inflate(out, filled, expected - filled);
+                filled += n;
+                if (n == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) {
+                    break;
+                }
+            }
+            if (filled < expected) {
+                throw new SliceCodecException("data", "truncated: " + filled + " of " + expected
+                        + " bytes decompressed before the data ended");
+            }
+            if (!inf.finished()) {
+                // every byte is there; the stream must end now, with its checksum
+                byte[] probe = new byte[1];
+                int extra = inf.inflate(probe);
+                if (extra > 0) {
+                    throw new SliceCodecException("data", "more than the " + expected + " bytes the header announces");
+                }
+                if (!inf.finished()) {
+                    throw new SliceCodecException("data", "truncated: the compressed stream ends before its checksum");
+                }
+            }
+            if (inf.getRemaining() > 0) {
+                throw new SliceCodecException("data", inf.getRemaining() + " unexpected bytes after the compressed data");
+            }
+            return out;
+        } catch (DataFormatException e) {
+            throw new SliceCodecException("data", "corrupt compressed data: " + e.getMessage(), e);
+        } finally {
+            inf.end();
+        }
+    }
+
+    private static String printable(byte[] b) {
+        StringBuilder s = new StringBuilder("'");
+        for (int i = 0; i < Math.min(4, b.length); i++) {
+            int c = b[i] & 0xFF;
+            s.append(c >= 32 && c < 127 ? String.valueOf((char) c) : String.format("\\x%02x", c));
+        }
+        return s.append('\'').toString();
+    }
+}

@@ -1,0 +1,147 @@
+package io.liverseg.imaging.preprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SliceBatchCodecTest {
+
+    private static SliceBatch randomBatch() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int count = 3;
+        int channels = 3;
+        int size = 20;
+        float[] data = new float[count * channels * size * size];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) rnd.nextDouble(-3, 3);
+        }
+        // values whose bits a lossy or text format would not keep
+        data[0] = Float.MIN_VALUE;
+        data[1] = -0.0f;
+        data[2] = Float.NaN;
+        data[3] = Math.nextUp(0.5f);
+        return new SliceBatch(17, count, channels, size, size, data);
+    }
+
+    private static SliceBatchCodec.MaskPart randomPart() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        byte[] labels = new byte[2 * 16 * 16];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (byte) rnd.nextInt(0, 256);
+        }
+        return new SliceBatchCodec.MaskPart(40, 2, 16, 16, labels, 1234L, 567L);
+    }
+
+    @Test
+    void sliceBatchRoundTripIsBitExactAndDeterministic() throws Exception {
+        SliceBatch b = randomBatch();
+        byte[] bytes = SliceBatchCodec.encode(b);
+        SliceBatch back = SliceBatchCodec.decodeBatch(bytes);
+
+        assertThat(back.firstSlice()).isEqualTo(17);
+        assertThat(back.count()).isEqualTo(3);
+        assertThat(back.channels()).isEqualTo(3);
+        assertThat(back.height()).isEqualTo(20);
+        assertThat(back.width()).isEqualTo(20);
+        int[] want = new int[b.data().length];
+        int[] got = new int[back.data().length];
+        for (int i = 0; i < want.length; i++) {
+            want[i] = Float.floatToRawIntBits(b.data()[i]);
+            got[i] = Float.floatToRawIntBits(back.data()[i]);
+        }
+        assertThat(got).isEqualTo(want);
+        assertThat(SliceBatchCodec.encode(back)).isEqualTo(bytes);
+        assertThat(new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("LSB1");
+    }
+
+    @Test
+    void constantBatchCompresses() throws Exception {
+        SliceBatch zeros = new SliceBatch(0, 4, 1, 64, 64, new float[4 * 64 * 64]);
+        byte[] bytes = SliceBatchCodec.encode(zeros);
+        assertThat(bytes.length).isLessThan(4 * 64 * 64 * 4 / 20);
+        assertThat(SliceBatchCodec.decodeBatch(bytes).data()).containsOnly(0f);
+    }
+
+    @Test
+    void maskPartRoundTrip() throws Exception {
+        SliceBatchCodec.MaskPart p = randomPart();
+        byte[] bytes = SliceBatchCodec.encode(p);
+        SliceBatchCodec.MaskPart back = SliceBatchCodec.decodeMask(bytes);
+        assertThat(back).isEqualTo(p);
+        assertThat(back.labels()).isEqualTo(p.labels());
+        assertThat(back.predictMs()).isEqualTo(1234L);
+        assertThat(back.preprocessMs()).isEqualTo(567L);
+        assertThat(SliceBatchCodec.encode(back)).isEqualTo(bytes);
+    }
+
+    @Test
+    void corruptMagicIsRefusedNamingTheField() {
+        byte[] bytes = SliceBatchCodec.encode(randomBatch());
+        bytes[0] = 'X';
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(bytes))
+                .isInstanceOf(SliceCodecException.class)
+                .hasMessageContaining("magic")
+                .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("magic"));
+        // a mask part is not a batch, and the other way round
+        byte[] mask = SliceBatchCodec.encode(randomPart());
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(mask)).hasMessageContaining("magic");
+        assertThatThrownBy(() -> SliceBatchCodec.decodeMask(SliceBatchCodec.encode(randomBatch())))
+                .hasMessageContaining("magic");
+    }
+
+    @Test
+    void unknownVersionIsRefused() {
+        byte[] bytes = SliceBatchCodec.encode(randomPart());
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 2);
+        assertThatThrownBy(() -> SliceBatchCodec.decodeMask(bytes))
+                .isInstanceOf(SliceCodecException.class)
+                .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("version"));
+    }
+
+    @Test
+    void truncatedInputIsRefusedAtEveryLength() {
+        byte[] bytes = SliceBatchCodec.encode(randomBatch());
+        for (int len : new int[] {0, 3, 10, SliceBatchCodec.BATCH_HEADER, SliceBatchCodec.BATCH_HEADER + 5,
+                bytes.length / 2, bytes.length - 5, bytes.length - 1}) {
+            byte[] cut = Arrays.copyOf(bytes, len);
+            assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(cut))
+                    .as("length %d", len)
+                    .isInstanceOf(SliceCodecException.class)
+                    .satisfies(e -> assertThat(((SliceCodecException) e).field()).isIn("magic", "header", "data"));
+        }
+        byte[] mask = SliceBatchCodec.encode(randomPart());
+        byte[] cutMask = Arrays.copyOf(mask, mask.length - 2);
+        assertThatThrownBy(() -> SliceBatchCodec.decodeMask(cutMask))
+                .isInstanceOf(SliceCodecException.class)
+                .hasMessageContaining("truncated");
+    }
+
+    @Test
+    void corruptBodyAndImpossibleHeaderAreRefused() {
+        byte[] bytes = SliceBatchCodec.encode(randomBatch());
+        byte[] flipped = bytes.clone();
+        flipped[flipped.length / 2] ^= 0x55;
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(flipped))
+                .isInstanceOf(SliceCodecException.class)
+                .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("data"));
+
+        byte[] negative = bytes.clone();
+        ByteBuffer.wrap(negative).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 0);
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(negative))
+                .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("channels"));
+
+        byte[] huge = bytes.clone();
+        ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 100_000);
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(huge)).isInstanceOf(SliceCodecException.class);
+
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(longer))
+                .isInstanceOf(SliceCodecException.class)
+                .hasMessageContaining("unexpected bytes");
+    }
+}
