@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * work/{scan}/{task}/{version}/batches.json        batch plan: count, slices, preprocess time
  * work/{scan}/{task}/{version}/batch-{i}.lsb       preprocessed slice batch i (tensor)
  * work/{scan}/{task}/{version}/part-{i}.lsm        predicted labels of batch i
+ * work/{scan}/{task}/{version}/mask-ready.json     MaskReady of this version was sent (redeliveries stop here)
  * masks/{scan}/{task}/mask.nii.gz                  the mask on the scan's exact grid
  * masks/{scan}/{task}/report.json                  volumes, Dice, model version, timings
  * models/{task}/{version}/model.json, unet-0000.params   model packages
@@ -82,6 +83,11 @@ public final class ObjectKeys {
     /** Prefix shared by all parts of one scan, task and version (list it to count finished batches). */
     public static String partPrefix(String scan, String task, String version) {
         return workPrefix(scan, task, version) + "part-";
+    }
+
+    /** Written after MaskReady of a scan, task and version was acknowledged by the broker. */
+    public static String maskReadyMarker(String scan, String task, String version) {
+        return workPrefix(scan, task, version) + "mask-ready.json";
     }
 
     public static String mask(String scan, String task) {

@@ -21,6 +21,7 @@ class ObjectKeysTest {
                 .startsWith(ObjectKeys.partPrefix(SCAN, "liver", "2"));
         assertThat(ObjectKeys.mask(SCAN, "vessels")).isEqualTo("masks/" + SCAN + "/vessels/mask.nii.gz");
         assertThat(ObjectKeys.report(SCAN, "liver")).isEqualTo("masks/" + SCAN + "/liver/report.json");
+        assertThat(ObjectKeys.maskReadyMarker(SCAN, "liver", "2")).isEqualTo("work/" + SCAN + "/liver/2/mask-ready.json");
         assertThat(ObjectKeys.modelPrefix("liver", "3")).isEqualTo("models/liver/3/");
         assertThat(ObjectKeys.champion("liver")).isEqualTo("models/liver/champion.json");
     }

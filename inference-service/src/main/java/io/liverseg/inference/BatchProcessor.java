@@ -1,0 +1,393 @@
+package io.liverseg.inference;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.liverseg.imaging.BadInputException;
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.geometry.Reorientation;
+import io.liverseg.imaging.measure.DiceCounts;
+import io.liverseg.imaging.nifti.NiftiHeader;
+import io.liverseg.imaging.nifti.NiftiImage;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.nifti.NiftiWriter;
+import io.liverseg.imaging.preprocess.MaskAssembler;
+import io.liverseg.imaging.preprocess.PreprocessingSpec;
+import io.liverseg.imaging.preprocess.SliceBatch;
+import io.liverseg.imaging.preprocess.SliceBatchCodec;
+import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.model.predict.Segmenter;
+import io.liverseg.proto.events.v1.Geometry;
+import io.liverseg.proto.events.v1.LabelVolume;
+import io.liverseg.proto.events.v1.MaskReady;
+import io.liverseg.proto.events.v1.ScanFailed;
+import io.liverseg.proto.events.v1.SegmentationMetrics;
+import io.liverseg.proto.events.v1.SliceBatchReady;
+import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ObjectStore;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * SliceBatchReady → the batch predicted with the exact model version that preprocessed it → part-{i}.lsm. When
+ * the parts of every batch of the scan exist, the mask is assembled on the scan's exact grid (the image's own
+ * NIfTI header), postprocessed as the package says and written with report.json; then SegmentationMetrics (when
+ * the scan has a label) and MaskReady are emitted.
+ *
+ * <p>Exactly one MaskReady per scan, task and model version: after it is acknowledged by the broker a marker
+ * {@code work/{scan}/{task}/{version}/mask-ready.json} is written, and any redelivered batch of that version is
+ * then acknowledged without work. (A crash between the send and the marker can repeat the MaskReady once, with
+ * the same ce_id.) Failures end in failed.json, ScanFailed and the dead-letter topic.
+ */
+@ApplicationScoped
+public class BatchProcessor {
+    /** SliceBatchReady in. */
+    public static final String IN = "slices-in";
+    /** MaskReady out. */
+    public static final String MASKS_OUT = "masks-out";
+    /** SegmentationMetrics out. */
+    public static final String METRICS_OUT = "metrics-out";
+    /** ScanFailed out. */
+    public static final String FAILED_OUT = "failed-out";
+    static final String STAGE = "inference";
+    /** Marker object (in the version's work folder) written once MaskReady is sent. */
+    /** Bytes of the scan read to get its header; larger headers (big extensions) fall back to the whole file. */
+    static final int HEADER_PREFIX = 1 << 20;
+
+    private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
+
+    private final ObjectStore store;
+    private final ModelCache models;
+    private final RegistrySeeder seeder;
+    private final InferenceConfig config;
+    private final NiftiReader reader;
+    private final MutinyEmitter<byte[]> masks;
+    private final MutinyEmitter<byte[]> metrics;
+    private final MutinyEmitter<byte[]> failures;
+
+    BatchProcessor(ObjectStore store, ModelCache models, RegistrySeeder seeder, InferenceConfig config,
+                   NiftiReader reader, @Channel(MASKS_OUT) MutinyEmitter<byte[]> masks,
+                   @Channel(METRICS_OUT) MutinyEmitter<byte[]> metrics,
+                   @Channel(FAILED_OUT) MutinyEmitter<byte[]> failures) {
+        this.store = store;
+        this.models = models;
+        this.seeder = seeder;
+        this.config = config;
+        this.reader = reader;
+        this.masks = masks;
+        this.metrics = metrics;
+        this.failures = failures;
+    }
+
+    @Incoming(IN)
+    @Blocking
+    public void onSliceBatchReady(byte[] payload) throws IOException {
+        SliceBatchReady batch;
+        try {
+            batch = SliceBatchReady.parseFrom(payload);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ScanFailedException("payload is not a liverseg.events.v1.SliceBatchReady: " + e.getMessage(), e);
+        }
+        seeder.ensureReady();
+        process(batch);
+    }
+
+    void process(SliceBatchReady b) {
+        try {
+            String marker = ObjectKeys.maskReadyMarker(b.getScanId(), b.getTask(), b.getModelVersion());
+            if (store.exists(marker)) {
+                LOG.infof("scan %s %s v%s batch %d: the mask of this version is done already, nothing to do",
+                        b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex());
+                return;
+            }
+            Segmenter segmenter = models.get(b.getTask(), b.getModelVersion());
+            predict(b, segmenter);
+            List<String> keys = store.list(ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion()));
+            if (Parts.complete(keys, b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchCount())) {
+                assemble(b, segmenter, marker);
+            }
+        } catch (ScanFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw fail(b, e);
+        }
+    }
+
+    private void predict(SliceBatchReady b, Segmenter segmenter) throws IOException {
+        if (b.getBatchCount() < 1 || b.getBatchIndex() < 0 || b.getBatchIndex() >= b.getBatchCount()) {
+            throw new IllegalArgumentException("batch_index " + b.getBatchIndex() + " is not within batch_count "
+                    + b.getBatchCount());
+        }
+        byte[] bytes = store.get(b.getTensorKey()).orElseThrow(() -> new IOException("batch object "
+                + store.bucket() + "/" + b.getTensorKey() + " does not exist"));
+        SliceBatch batch;
+        try {
+            batch = SliceBatchCodec.decodeBatch(bytes);
+        } catch (IOException e) {
+            throw new IOException(b.getTensorKey() + ": " + e.getMessage(), e);
+        }
+        PreprocessingSpec spec = segmenter.manifest().preprocessing().toSpec();
+        if (batch.firstSlice() != b.getFirstSlice() || batch.count() != b.getSliceCount()
+                || batch.channels() != spec.channels() || batch.height() != spec.targetSize()
+                || batch.width() != spec.targetSize()) {
+            throw new IllegalArgumentException(b.getTensorKey() + " holds slices " + batch.firstSlice() + "+"
+                    + batch.count() + " of " + batch.channels() + "x" + batch.height() + "x" + batch.width()
+                    + ", but the event says slices " + b.getFirstSlice() + "+" + b.getSliceCount() + " and model "
+                    + b.getTask() + " v" + b.getModelVersion() + " needs " + spec.channels() + "x" + spec.targetSize()
+                    + "x" + spec.targetSize());
+        }
+        long t0 = System.nanoTime();
+        byte[] labels = segmenter.predictor().predict(batch.data(), batch.count(), batch.channels(), batch.height(),
+                batch.width(), config.inference().tta());
+        long predictMs = (System.nanoTime() - t0) / 1_000_000;
+        SliceBatchCodec.MaskPart part = new SliceBatchCodec.MaskPart(batch.firstSlice(), batch.count(), batch.height(),
+                batch.width(), labels, predictMs, b.getPreprocessMs());
+        store.put(ObjectKeys.part(b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex()),
+                SliceBatchCodec.encode(part), "application/octet-stream");
+        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms", b.getScanId(), b.getTask(), b.getBatchIndex() + 1,
+                b.getBatchCount(), predictMs);
+    }
+
+    private void assemble(SliceBatchReady b, Segmenter segmenter, String marker) throws IOException {
+        long t0 = System.nanoTime();
+        String scan = b.getScanId();
+        String task = b.getTask();
+        String version = b.getModelVersion();
+        ModelManifest manifest = segmenter.manifest();
+        NiftiHeader header = readHeader(b.getImageKey());
+        int[] dims = scanDims(header, b.getImageKey());
+        checkGeometry(b.getGeometry(), dims, header, b.getImageKey());
+        MaskAssembler assembler = new MaskAssembler(Reorientation.toCanonical(dims, header.affine()),
+                manifest.preprocessing().targetSize());
+        long inferenceMs = 0;
+        long preprocessMs = 0;
+        for (int i = 0; i < b.getBatchCount(); i++) {
+            String key = ObjectKeys.part(scan, task, version, i);
+            byte[] bytes = store.get(key).orElseThrow(() -> new IOException("mask part " + key + " disappeared"));
+            SliceBatchCodec.MaskPart part;
+            try {
+                part = SliceBatchCodec.decodeMask(bytes);
+            } catch (IOException e) {
+                throw new IOException(key + ": " + e.getMessage(), e);
+            }
+            assembler.put(part.firstSlice(), part.count(), part.labels());
+            inferenceMs += part.predictMs();
+            preprocessMs = Math.max(preprocessMs, part.preprocessMs());
+        }
+        Volume mask = segmenter.postprocess(assembler.toSourceGrid());
+        String maskKey = ObjectKeys.mask(scan, task);
+        Path maskFile = Files.createTempFile("liverseg-mask-", ".nii.gz");
+        try {
+            NiftiWriter.write(new NiftiImage(header, mask, 0), maskFile);
+            store.putFile(maskKey, maskFile, "application/gzip");
+        } finally {
+            Files.deleteIfExists(maskFile);
+        }
+        long assembleMs = (System.nanoTime() - t0) / 1_000_000;
+
+        List<String> classNames = manifest.classNames();
+        List<LabelVolume> volumes = Report.volumes(mask, classNames);
+        Map<String, Double> dice = null;
+        List<LabelVolume> reference = null;
+        if (!b.getLabelKey().isEmpty()) {
+            Volume label = readLabel(b.getLabelKey());
+            try {
+                dice = Report.dice(DiceCounts.of(mask, label, classNames.size()), classNames);
+                reference = Report.volumes(label, classNames);
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("scan %s %s: no Dice, the label %s does not fit the mask: %s", scan, task, b.getLabelKey(),
+                        e.getMessage());
+            }
+        }
+        long uploadToMask = b.hasReceivedAt() && b.getReceivedAt().getSeconds() > 0
+                ? Math.max(0, Duration.between(Instant.ofEpochSecond(b.getReceivedAt().getSeconds(),
+                        b.getReceivedAt().getNanos()), Instant.now()).toMillis()) : 0;
+        Report report = new Report(scan, task, version, classNames, volumes, dice,
+                Report.timings(preprocessMs, inferenceMs, assembleMs, uploadToMask), maskKey, Instant.now());
+        String reportKey = ObjectKeys.report(scan, task);
+        store.put(reportKey, report.toJson(), "application/json");
+
+        String idPrefix = scan + ":" + task + ":" + version + ":";
+        if (dice != null) {
+            SegmentationMetrics m = SegmentationMetrics.newBuilder().setScanId(scan).setTask(task)
+                    .setModelVersion(version).putAllDice(dice).addAllPredicted(volumes).addAllReference(reference)
+                    .build();
+            metrics.sendMessageAndAwait(Events.message(m, idPrefix + "metrics", scan));
+        }
+        Geometry geometry = b.hasGeometry() && b.getGeometry().getDimsCount() == 3 ? b.getGeometry()
+                : geometry(mask);
+        MaskReady ready = MaskReady.newBuilder().setScanId(scan).setTask(task).setModelVersion(version)
+                .setBucket(store.bucket()).setMaskKey(maskKey).setReportKey(reportKey).addAllVolumes(volumes)
+                .setGeometry(geometry).putAllTimingsMs(report.timings()).build();
+        masks.sendMessageAndAwait(Events.message(ready, idPrefix + "mask", scan));
+        store.put(marker, ("{\"ce_id\":\"" + idPrefix + "mask\",\"sent_at\":\"" + Instant.now() + "\"}\n")
+                .getBytes(StandardCharsets.UTF_8), "application/json");
+        LOG.infof("scan %s %s v%s: mask ready (%s), upload to mask %d ms", scan, task, version, describe(volumes),
+                uploadToMask);
+    }
+
+    /** The scan's NIfTI header, read from the first MiB of the object (the whole object if the header is longer). */
+    private NiftiHeader readHeader(String key) throws IOException {
+        Path tmp = Files.createTempFile("liverseg-header-", suffix(key));
+        try {
+            InputStream in = store.open(key).orElseThrow(() -> new IOException("scan image " + store.bucket() + "/"
+                    + key + " does not exist"));
+            try (in; OutputStream out = Files.newOutputStream(tmp)) {
+                byte[] buf = new byte[64 * 1024];
+                long copied = 0;
+                int n;
+                while (copied < HEADER_PREFIX && (n = in.read(buf, 0, (int) Math.min(buf.length, HEADER_PREFIX - copied))) > 0) {
+                    out.write(buf, 0, n);
+                    copied += n;
+                }
+            }
+            try {
+                return reader.readHeader(tmp);
+            } catch (BadInputException e) {
+                if (!store.download(key, tmp)) {
+                    throw new IOException("scan image " + store.bucket() + "/" + key + " does not exist");
+                }
+                try {
+                    return reader.readHeader(tmp);
+                } catch (BadInputException again) {
+                    throw new IOException(again.getMessage().replace(tmp.toString(), key), again);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".part"));
+        }
+    }
+
+    private Volume readLabel(String key) throws IOException {
+        Path tmp = Files.createTempFile("liverseg-label-", suffix(key));
+        try {
+            if (!store.download(key, tmp)) {
+                throw new IOException("label " + store.bucket() + "/" + key + " does not exist");
+            }
+            try {
+                return reader.readScan(tmp);
+            } catch (BadInputException e) {
+                throw new IOException(e.getMessage().replace(tmp.toString(), key), e);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".part"));
+        }
+    }
+
+    /** The three voxel dims of a 3D scan header. */
+    static int[] scanDims(NiftiHeader h, String key) throws IOException {
+        long[] dim = h.dim();
+        int n = (int) dim[0];
+        for (int d = 4; d <= n; d++) {
+            if (dim[d] != 1) {
+                throw new IOException(key + ": not a 3D scan, dim = " + Arrays.toString(dim));
+            }
+        }
+        return new int[] {(int) dim[1], n >= 2 ? (int) dim[2] : 1, n >= 3 ? (int) dim[3] : 1};
+    }
+
+    /** The event's geometry (from ingest) must describe the file's grid: a mismatch means a mixed-up scan. */
+    static void checkGeometry(Geometry g, int[] dims, NiftiHeader h, String key) throws IOException {
+        if (g == null || g.getDimsCount() == 0) {
+            return;
+        }
+        List<Integer> fileDims = new ArrayList<>();
+        for (int d : dims) {
+            fileDims.add(d);
+        }
+        if (!g.getDimsList().equals(fileDims)) {
+            throw new IOException(key + ": the event's geometry dims " + g.getDimsList() + " differ from the file's "
+                    + fileDims);
+        }
+        double[] a = h.affine().toArray();
+        if (g.getAffineCount() == 16) {
+            for (int i = 0; i < 12; i++) {
+                if (Math.abs(g.getAffine(i) - a[i]) > 1e-3) {
+                    throw new IOException(key + ": the event's geometry affine differs from the file's at element "
+                            + i + ": " + g.getAffine(i) + " vs " + a[i]);
+                }
+            }
+        }
+    }
+
+    static Geometry geometry(Volume v) {
+        Geometry.Builder g = Geometry.newBuilder();
+        for (int d : v.dims()) {
+            g.addDims(d);
+        }
+        for (double x : v.affine().toArray()) {
+            g.addAffine(x);
+        }
+        for (double s : v.spacing()) {
+            g.addSpacingMm(s);
+        }
+        return g.setOrientation(v.orientation()).build();
+    }
+
+    private ScanFailedException fail(SliceBatchReady b, Exception cause) {
+        String reason = "inference of " + b.getImageKey() + " (" + b.getTask() + " v" + b.getModelVersion() + ", batch "
+                + b.getBatchIndex() + ") failed: " + cause.getMessage();
+        ScanFailed.Builder f = ScanFailed.newBuilder()
+                .setScanId(b.getScanId())
+                .setStage(STAGE)
+                .setReason(reason)
+                .setErrorType(cause.getClass().getSimpleName())
+                .setBucket(store.bucket())
+                .setObjectKey(b.getTensorKey())
+                .setTask(b.getTask())
+                .setFailedAt(Events.timestamp(Instant.now()));
+        if (cause instanceof BadInputException bad && bad.field() != null) {
+            f.setField(bad.field());
+        } else if (cause.getCause() instanceof io.liverseg.imaging.preprocess.SliceCodecException codec) {
+            f.setField(codec.field());
+        }
+        ScanFailed failed = f.build();
+        LOG.errorf("scan %s failed: %s", b.getScanId(), reason);
+        try {
+            if (ObjectKeys.isScanId(b.getScanId())) {
+                String json = JsonFormat.printer().preservingProtoFieldNames().print(failed);
+                store.put(ObjectKeys.failure(b.getScanId()), json.getBytes(StandardCharsets.UTF_8), "application/json");
+            }
+        } catch (Exception e) {
+            LOG.errorf(e, "scan %s: could not write failed.json", b.getScanId());
+        }
+        try {
+            String key = b.getScanId().isEmpty() ? "unknown" : b.getScanId();
+            failures.sendMessageAndAwait(Events.message(failed, key + ":" + b.getTask() + ":" + STAGE + ":failed", key));
+        } catch (Exception e) {
+            LOG.errorf(e, "scan %s: could not emit ScanFailed", b.getScanId());
+        }
+        return new ScanFailedException(reason, cause);
+    }
+
+    private static String describe(List<LabelVolume> volumes) {
+        StringBuilder s = new StringBuilder();
+        for (LabelVolume v : volumes.subList(Math.min(1, volumes.size()), volumes.size())) {
+            s.append(s.length() == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%s %.1f mL", v.getName(), v.getVolumeMl()));
+        }
+        return s.toString();
+    }
+
+    private static String suffix(String key) {
+        return key.toLowerCase(Locale.ROOT).endsWith(".nii") ? ".nii" : ".nii.gz";
+    }
+}

@@ -1,0 +1,266 @@
+package io.liverseg.preprocess;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.liverseg.imaging.Affine;
+import io.liverseg.imaging.BadInputException;
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.geometry.Reorientation;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.preprocess.PreprocessingSpec;
+import io.liverseg.imaging.preprocess.SliceBatchCodec;
+import io.liverseg.imaging.preprocess.StreamingSlicer;
+import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.model.pkg.ModelPackage;
+import io.liverseg.proto.events.v1.Geometry;
+import io.liverseg.proto.events.v1.ScanFailed;
+import io.liverseg.proto.events.v1.ScanReceived;
+import io.liverseg.proto.events.v1.SliceBatchReady;
+import io.liverseg.storage.ModelRegistry;
+import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ObjectStore;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * ScanReceived → for each enabled task with a champion model: the scan's canonical slices preprocessed as the
+ * package says, written to S3 as {@code .lsb} batches, one SliceBatchReady per batch. The scan is downloaded
+ * once to a temporary file (streamed, never held whole in memory) and sliced while it inflates.
+ *
+ * <p>A scan that cannot be read ends in scans/{scan}/failed.json, a ScanFailed event and the dead-letter topic
+ * (the exception thrown here nacks the record); the next scan is not affected.
+ */
+@ApplicationScoped
+public class ScanProcessor {
+    /** ScanReceived in. */
+    public static final String IN = "scans-in";
+    /** SliceBatchReady out. */
+    public static final String SLICES_OUT = "slices-out";
+    /** ScanFailed out. */
+    public static final String FAILED_OUT = "failed-out";
+    static final String STAGE = "preprocess";
+
+    private static final Logger LOG = Logger.getLogger(ScanProcessor.class);
+
+    private final ObjectStore store;
+    private final ModelRegistry registry;
+    private final RegistrySeeder seeder;
+    private final PreprocessConfig config;
+    private final NiftiReader reader;
+    private final MutinyEmitter<byte[]> slices;
+    private final MutinyEmitter<byte[]> failures;
+
+    ScanProcessor(ObjectStore store, ModelRegistry registry, RegistrySeeder seeder, PreprocessConfig config,
+                  NiftiReader reader, @Channel(SLICES_OUT) MutinyEmitter<byte[]> slices,
+                  @Channel(FAILED_OUT) MutinyEmitter<byte[]> failures) {
+        this.store = store;
+        this.registry = registry;
+        this.seeder = seeder;
+        this.config = config;
+        this.reader = reader;
+        this.slices = slices;
+        this.failures = failures;
+    }
+
+    /** A task's champion package, ready to preprocess for. */
+    record TaskModel(String task, String version, PreprocessingSpec spec) {
+    }
+
+    @Incoming(IN)
+    @Blocking
+    public void onScanReceived(byte[] payload) throws IOException {
+        ScanReceived scan;
+        try {
+            scan = ScanReceived.parseFrom(payload);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ScanFailedException("payload is not a liverseg.events.v1.ScanReceived: " + e.getMessage(), e);
+        }
+        seeder.ensureReady();
+        process(scan);
+    }
+
+    void process(ScanReceived scan) {
+        long t0 = System.nanoTime();
+        String scanId = scan.getScanId();
+        if (!ObjectKeys.isScanId(scanId)) {
+            throw fail(scan, null, "scan_id", new IllegalArgumentException("scan_id '" + scanId
+                    + "' is not 64 lower-case hex digits"), null);
+        }
+        List<String> withChampion = new ArrayList<>();
+        List<String> versions = new ArrayList<>();
+        for (String task : config.tasks()) {
+            Optional<ModelRegistry.Champion> champion = registry.champion(task);
+            if (champion.isEmpty()) {
+                LOG.warnf("scan %s: no champion model for task %s in the registry, task skipped", scanId, task);
+            } else {
+                withChampion.add(task);
+                versions.add(champion.get().version());
+            }
+        }
+        if (withChampion.isEmpty()) {
+            return;
+        }
+        Path file = null;
+        String currentTask = null;
+        try {
+            file = Files.createTempFile("liverseg-scan-", suffix(scan.getImageKey()));
+            if (!store.download(scan.getImageKey(), file)) {
+                throw fail(scan, null, "image_key", new IOException("object " + store.bucket() + "/" + scan.getImageKey()
+                        + " does not exist"), null);
+            }
+            for (int t = 0; t < withChampion.size(); t++) {
+                currentTask = withChampion.get(t);
+                TaskModel model = model(currentTask, versions.get(t));
+                slice(scan, model, file, t0);
+            }
+            LOG.infof("scan %s preprocessed for %s in %d ms", scanId, withChampion, (System.nanoTime() - t0) / 1_000_000);
+        } catch (ScanFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            String field = e instanceof BadInputException b ? b.field() : null;
+            throw fail(scan, currentTask, field, e, file);
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    private TaskModel model(String task, String version) throws IOException {
+        Path dir = registry.fetch(task, version, config.registry().cacheDir());
+        ModelManifest manifest = ModelPackage.readManifest(dir);
+        return new TaskModel(task, version, manifest.preprocessing().toSpec());
+    }
+
+    /** Slices one scan for one task: batches.json first, then each batch object and its event, in order. */
+    private void slice(ScanReceived scan, TaskModel model, Path file, long t0) throws IOException {
+        String scanId = scan.getScanId();
+        int batchSize = config.preprocess().batchSize();
+        BatchPlan[] plan = {null};
+        Geometry[] geometry = {scan.hasGeometry() && scan.getGeometry().getDimsCount() == 3 ? scan.getGeometry() : null};
+        StreamingSlicer.readAndSlice(reader, file, model.spec(), batchSize, batch -> {
+            int index = batch.firstSlice() / batchSize;
+            String key = ObjectKeys.batch(scanId, model.task(), model.version(), index);
+            store.put(key, SliceBatchCodec.encode(batch), "application/octet-stream");
+            SliceBatchReady event = SliceBatchReady.newBuilder()
+                    .setScanId(scanId)
+                    .setTask(model.task())
+                    .setModelVersion(model.version())
+                    .setBatchIndex(index)
+                    .setBatchCount(plan[0].batchCount())
+                    .setFirstSlice(batch.firstSlice())
+                    .setSliceCount(batch.count())
+                    .setTotalSlices(plan[0].totalSlices())
+                    .setBucket(store.bucket())
+                    .setTensorKey(key)
+                    .setGeometry(geometry[0])
+                    .setImageKey(scan.getImageKey())
+                    .setLabelKey(scan.getLabelKey())
+                    .setReceivedAt(scan.getReceivedAt())
+                    .setPreprocessMs((System.nanoTime() - t0) / 1_000_000)
+                    .build();
+            slices.sendMessageAndAwait(Events.message(event, ceId(scanId, model, "batch:" + index), scanId));
+        }, volume -> {
+            int total = Reorientation.toCanonical(volume).canonicalDims()[2];
+            plan[0] = new BatchPlan(scanId, model.task(), model.version(), BatchPlan.batchCount(total, batchSize), total,
+                    batchSize, model.spec().targetSize(), model.spec().channels());
+            store.put(ObjectKeys.batchPlan(scanId, model.task(), model.version()), plan[0].toJson(), "application/json");
+            if (geometry[0] == null) {
+                geometry[0] = geometry(volume);
+            }
+        });
+    }
+
+    static String ceId(String scanId, TaskModel model, String kind) {
+        return scanId + ":" + model.task() + ":" + model.version() + ":" + kind;
+    }
+
+    /** The geometry of a volume as read, for scans whose ScanReceived carried none. */
+    static Geometry geometry(Volume v) {
+        Geometry.Builder g = Geometry.newBuilder();
+        for (int d : v.dims()) {
+            g.addDims(d);
+        }
+        Affine a = v.affine();
+        for (double x : a.toArray()) {
+            g.addAffine(x);
+        }
+        for (double s : v.spacing()) {
+            g.addSpacingMm(s);
+        }
+        return g.setOrientation(v.orientation()).build();
+    }
+
+    /**
+     * Records the failure (failed.json, ScanFailed) and returns the exception that nacks the record to the
+     * dead-letter topic. Reporting problems are logged, never hide the original failure.
+     */
+    private ScanFailedException fail(ScanReceived scan, String task, String field, Exception cause, Path tempFile) {
+        String reason = String.valueOf(cause.getMessage());
+        if (tempFile != null) {
+            reason = reason.replace(tempFile.toString(), scan.getImageKey());
+        }
+        reason = "preprocess of " + (scan.getFileName().isEmpty() ? scan.getImageKey() : scan.getFileName())
+                + " failed: " + reason;
+        ScanFailed.Builder f = ScanFailed.newBuilder()
+                .setScanId(scan.getScanId())
+                .setStage(STAGE)
+                .setReason(reason)
+                .setErrorType(cause.getClass().getSimpleName())
+                .setFile(scan.getFileName())
+                .setBucket(store.bucket())
+                .setObjectKey(scan.getImageKey())
+                .setFailedAt(Events.timestamp(Instant.now()));
+        if (field != null) {
+            f.setField(field);
+        }
+        if (task != null) {
+            f.setTask(task);
+        }
+        ScanFailed failed = f.build();
+        LOG.errorf("scan %s failed: %s", scan.getScanId(), reason);
+        try {
+            if (ObjectKeys.isScanId(scan.getScanId())) {
+                String json = JsonFormat.printer().preservingProtoFieldNames().print(failed);
+                store.put(ObjectKeys.failure(scan.getScanId()), json.getBytes(StandardCharsets.UTF_8), "application/json");
+            }
+        } catch (Exception e) {
+            LOG.errorf(e, "scan %s: could not write failed.json", scan.getScanId());
+        }
+        try {
+            String key = scan.getScanId().isEmpty() ? "unknown" : scan.getScanId();
+            failures.sendMessageAndAwait(Events.message(failed, key + ":" + STAGE + ":failed", key));
+        } catch (Exception e) {
+            LOG.errorf(e, "scan %s: could not emit ScanFailed", scan.getScanId());
+        }
+        return new ScanFailedException(reason, cause);
+    }
+
+    private static String suffix(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".nii") ? ".nii" : ".nii.gz";
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".part"));
+        } catch (IOException e) {
+            LOG.warnf("could not delete temporary file %s: %s", file, e.getMessage());
+        }
+    }
+}

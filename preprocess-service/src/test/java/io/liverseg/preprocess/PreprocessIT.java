@@ -1,0 +1,248 @@
+package io.liverseg.preprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.nifti.NiftiWriter;
+import io.liverseg.imaging.phantom.PhantomGenerator;
+import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.preprocess.SliceBatch;
+import io.liverseg.imaging.preprocess.SliceBatchCodec;
+import io.liverseg.imaging.preprocess.SlicePreprocessor;
+import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.model.pkg.ModelPackage;
+import io.liverseg.proto.EventType;
+import io.liverseg.proto.Topics;
+import io.liverseg.proto.events.v1.ScanFailed;
+import io.liverseg.proto.events.v1.ScanReceived;
+import io.liverseg.proto.events.v1.SliceBatchReady;
+import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ObjectStore;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The service on the real broker and S3Proxy, registry seeded from the repository's models/ folder. */
+@QuarkusTest
+@QuarkusTestResource(value = LocalStackResource.class, initArgs = {
+        @ResourceArg(name = LocalStackResource.BUCKETS, value = "liverseg"),
+        @ResourceArg(name = LocalStackResource.TOPICS,
+                value = "liverseg.scans.received:2,liverseg.slices.ready:2,liverseg.scans.failed,liverseg.dead-letter")})
+class PreprocessIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String SLICES = EventType.SLICE_BATCH_READY.topic();
+
+    @Inject
+    ObjectStore store;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @TempDir
+    Path dir;
+
+    private KafkaTopics kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaTopics(bootstrap, SLICES, EventType.SCAN_FAILED.topic(), Topics.DEAD_LETTER);
+    }
+
+    @AfterEach
+    void disconnect() {
+        kafka.close();
+    }
+
+    /** A 64×64×40 phantom stored LPS, uploaded as ingest would; returns its ScanReceived. */
+    private ScanReceived upload(long seed, String orientation) throws Exception {
+        PhantomOptions o = PhantomOptions.defaults().withSize(64).withSlices(40, 40).withSeed(seed)
+                .withOrientations(orientation).withTumours(0, 1);
+        Path f = dir.resolve("phantom-" + seed + ".nii.gz");
+        NiftiWriter.write(new PhantomGenerator(o).generate(0).image(), f);
+        return uploadBytes(Files.readAllBytes(f), "phantom-" + seed + ".nii.gz", true);
+    }
+
+    private ScanReceived uploadBytes(byte[] bytes, String name, boolean put) throws Exception {
+        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        String key = ObjectKeys.image(id, true);
+        if (put) {
+            store.put(key, bytes, "application/octet-stream");
+        }
+        Instant now = Instant.now();
+        return ScanReceived.newBuilder().setScanId(id).setBucket(store.bucket()).setImageKey(key).setFileName(name)
+                .setSizeBytes(bytes.length).setSource("upload").setReceivedAt(Events.timestamp(now)).build();
+    }
+
+    private void publish(ScanReceived scan) throws Exception {
+        kafka.publish(EventType.SCAN_RECEIVED.topic(), scan.getScanId(), EventType.SCAN_RECEIVED.ceType(),
+                scan.getScanId() + ":received", scan.toByteArray());
+    }
+
+    private List<SliceBatchReady> awaitBatches(ScanReceived scan, int count) {
+        List<ConsumerRecord<String, byte[]>> recs = await().atMost(WAIT).until(
+                () -> kafka.records(SLICES, scan.getScanId()), l -> l.size() >= count);
+        return recs.stream().map(r -> {
+            try {
+                return SliceBatchReady.parseFrom(r.value());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+    }
+
+    @Test
+    void slicesAScanIntoBatchObjectsAndEventsExactlyAsThePackageSays() throws Exception {
+        Instant started = Instant.now();
+        ScanReceived scan = upload(11, "LPS");
+        publish(scan);
+        List<SliceBatchReady> events = awaitBatches(scan, 2);
+        String id = scan.getScanId();
+
+        assertThat(events).hasSize(2);
+        assertThat(events).extracting(SliceBatchReady::getBatchIndex).containsExactly(0, 1);
+        assertThat(events).extracting(SliceBatchReady::getFirstSlice).containsExactly(0, 32);
+        assertThat(events).extracting(SliceBatchReady::getSliceCount).containsExactly(32, 8);
+        for (SliceBatchReady e : events) {
+            assertThat(e.getTask()).isEqualTo("liver");
+            assertThat(e.getModelVersion()).isEqualTo("2");
+            assertThat(e.getBatchCount()).isEqualTo(2);
+            assertThat(e.getTotalSlices()).isEqualTo(40);
+            assertThat(e.getImageKey()).isEqualTo(scan.getImageKey());
+            assertThat(e.getReceivedAt()).isEqualTo(scan.getReceivedAt());
+            assertThat(e.getTensorKey()).isEqualTo(ObjectKeys.batch(id, "liver", "2", e.getBatchIndex()));
+            assertThat(e.getGeometry().getDimsList()).containsExactly(64, 64, 40);
+            assertThat(e.getGeometry().getOrientation()).isEqualTo("LPS");
+            assertThat(e.getPreprocessMs()).isGreaterThanOrEqualTo(0);
+        }
+        List<ConsumerRecord<String, byte[]>> recs = kafka.records(SLICES, id);
+        assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_id"))
+                .containsExactly(id + ":liver:2:batch:0", id + ":liver:2:batch:1");
+        assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_type"))
+                .containsOnly(EventType.SLICE_BATCH_READY.ceType());
+        assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_source")).containsOnly("/liverseg/preprocess");
+
+        JsonNode plan = new ObjectMapper().readTree(store.get(ObjectKeys.batchPlan(id, "liver", "2")).orElseThrow());
+        assertThat(plan.get("batch_count").asInt()).isEqualTo(2);
+        assertThat(plan.get("total_slices").asInt()).isEqualTo(40);
+        assertThat(plan.get("batch_size").asInt()).isEqualTo(32);
+        assertThat(plan.get("target_size").asInt()).isEqualTo(256);
+        assertThat(plan.get("channels").asInt()).isEqualTo(1);
+        assertThat(plan.get("model_version").asText()).isEqualTo("2");
+
+        // the batch objects are exactly the package's preprocessing of the scan
+        Path local = dir.resolve("scan.nii.gz");
+        store.download(scan.getImageKey(), local);
+        Volume ct = NiftiReader.defaults().readScan(local);
+        SlicePreprocessor pre = new SlicePreprocessor(ct, ModelPackage.readManifest(
+                Paths.get(System.getProperty("liverseg.registry.seed-dir"), "liver")).preprocessing().toSpec());
+        byte[][] first = new byte[2][];
+        for (SliceBatchReady e : events) {
+            byte[] bytes = store.get(e.getTensorKey()).orElseThrow();
+            first[e.getBatchIndex()] = bytes;
+            SliceBatch got = SliceBatchCodec.decodeBatch(bytes);
+            SliceBatch want = pre.batch(e.getFirstSlice(), e.getSliceCount());
+            assertThat(got.firstSlice()).isEqualTo(want.firstSlice());
+            assertThat(got.count()).isEqualTo(want.count());
+            assertThat(got.height()).isEqualTo(256);
+            assertThat(got.data()).isEqualTo(want.data());
+        }
+
+        // redelivery: the same objects, byte for byte, and events with the same ids
+        publish(scan);
+        awaitBatches(scan, 4);
+        assertThat(kafka.records(SLICES, id)).extracting(r -> KafkaTopics.header(r, "ce_id"))
+                .containsExactly(id + ":liver:2:batch:0", id + ":liver:2:batch:1",
+                        id + ":liver:2:batch:0", id + ":liver:2:batch:1");
+        for (int i = 0; i < 2; i++) {
+            assertThat(store.get(ObjectKeys.batch(id, "liver", "2", i)).orElseThrow()).isEqualTo(first[i]);
+        }
+        assertThat(store.list(ObjectKeys.workPrefix(id, "liver", "2"))).hasSize(3);
+        assertThat(store.exists(ObjectKeys.failure(id))).isFalse();
+        assertThat(leftoverTempFiles(started)).isEmpty();
+    }
+
+    @Test
+    void aCorruptOrMissingScanIsDeadLetteredAndTheNextScanStillGoesThrough() throws Exception {
+        Instant started = Instant.now();
+        byte[] garbage = "this is not a NIfTI file, just some bytes an exporter put in the bucket".repeat(20)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ScanReceived corrupt = uploadBytes(garbage, "corrupt.nii.gz", true);
+        ScanReceived missing = uploadBytes("never uploaded".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                "missing.nii.gz", false);
+        ScanReceived good = upload(12, "RAS");
+        publish(corrupt);
+        publish(missing);
+        publish(good);
+
+        for (ScanReceived bad : List.of(corrupt, missing)) {
+            String id = bad.getScanId();
+            List<ConsumerRecord<String, byte[]>> dead = await().atMost(WAIT)
+                    .until(() -> kafka.records(Topics.DEAD_LETTER, id), l -> !l.isEmpty());
+            assertThat(KafkaTopics.header(dead.get(0), "dead-letter-reason")).contains("preprocess of");
+            assertThat(ScanReceived.parseFrom(dead.get(0).value())).isEqualTo(bad);
+
+            List<ConsumerRecord<String, byte[]>> failed = await().atMost(WAIT)
+                    .until(() -> kafka.records(EventType.SCAN_FAILED.topic(), id), l -> !l.isEmpty());
+            ScanFailed f = ScanFailed.parseFrom(failed.get(0).value());
+            assertThat(f.getStage()).isEqualTo("preprocess");
+            assertThat(f.getObjectKey()).isEqualTo(bad.getImageKey());
+            assertThat(f.getReason()).doesNotContain(System.getProperty("java.io.tmpdir") + "/liverseg-scan-");
+            assertThat(KafkaTopics.header(failed.get(0), "ce_type")).isEqualTo(EventType.SCAN_FAILED.ceType());
+
+            JsonNode json = new ObjectMapper().readTree(store.get(ObjectKeys.failure(id)).orElseThrow());
+            assertThat(json.get("stage").asText()).isEqualTo("preprocess");
+            assertThat(json.get("scan_id").asText()).isEqualTo(id);
+            assertThat(json.get("object_key").asText()).isEqualTo(bad.getImageKey());
+            assertThat(store.list(ObjectKeys.WORK + id + "/")).isEmpty();
+        }
+        ScanFailed corruptFailure = ScanFailed.parseFrom(kafka.records(EventType.SCAN_FAILED.topic(),
+                corrupt.getScanId()).get(0).value());
+        assertThat(corruptFailure.getField()).isEqualTo("sizeof_hdr");
+        assertThat(corruptFailure.getErrorType()).isEqualTo("NiftiException");
+        assertThat(corruptFailure.getReason()).contains("corrupt.nii.gz").contains(corrupt.getImageKey());
+        ScanFailed missingFailure = ScanFailed.parseFrom(kafka.records(EventType.SCAN_FAILED.topic(),
+                missing.getScanId()).get(0).value());
+        assertThat(missingFailure.getReason()).contains("does not exist");
+
+        List<SliceBatchReady> events = awaitBatches(good, 2);
+        assertThat(events).extracting(SliceBatchReady::getBatchIndex).containsExactly(0, 1);
+        assertThat(events.get(0).getGeometry().getOrientation()).isEqualTo("RAS");
+        assertThat(store.exists(ObjectKeys.failure(good.getScanId()))).isFalse();
+        assertThat(leftoverTempFiles(started)).isEmpty();
+    }
+
+    private static List<Path> leftoverTempFiles(Instant since) throws Exception {
+        try (Stream<Path> s = Files.list(Paths.get(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("liverseg-scan-"))
+                    .filter(p -> {
+                        try {
+                            return Files.getLastModifiedTime(p).toInstant().isAfter(since.minusSeconds(1));
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    })
+                    .sorted(Comparator.naturalOrder()).toList();
+        }
+    }
+}
