@@ -30,10 +30,12 @@ public final class Mesh implements AutoCloseable {
     private final Infrastructure infra;
     private final List<QuarkusService> services = new ArrayList<>();
     private final Path logDir;
+    private final Path projectDir;
 
-    private Mesh(Infrastructure infra, Path logDir) {
+    private Mesh(Infrastructure infra, Path logDir, Path projectDir) {
         this.infra = infra;
         this.logDir = logDir;
+        this.projectDir = projectDir;
     }
 
     /**
@@ -103,7 +105,7 @@ public final class Mesh implements AutoCloseable {
         }
         Path logDir = Files.createDirectories((options.dataDir() != null ? options.dataDir() : infra.dataDir())
                 .resolve("logs"));
-        Mesh mesh = new Mesh(infra, logDir);
+        Mesh mesh = new Mesh(infra, logDir, options.projectDir());
         try {
             mesh.startService("ingest-service", "ingest", options, Map.of(), "-Xmx1g", progress);
             mesh.startService("preprocess-service", "preprocess", options, Map.of(), "-Xmx2g", progress);
@@ -160,6 +162,11 @@ public final class Mesh implements AutoCloseable {
 
     public String ingestUrl() {
         return service("ingest").baseUrl();
+    }
+
+    /** The checkout the services and models come from. */
+    public Path projectDir() {
+        return projectDir;
     }
 
     public Path logDir() {

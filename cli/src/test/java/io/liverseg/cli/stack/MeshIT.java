@@ -1,0 +1,282 @@
+package io.liverseg.cli.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.measure.DiceCounts;
+import io.liverseg.imaging.msd.PhantomDatasetWriter;
+import io.liverseg.imaging.nifti.NiftiHeader;
+import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.phantom.StorageType;
+import io.liverseg.localstack.Infrastructure;
+import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.predict.Segmenter;
+import io.liverseg.proto.EventType;
+import io.liverseg.proto.Topics;
+import io.liverseg.proto.events.v1.MaskReady;
+import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ObjectStore;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The end-to-end test of issue #4 §5: the real broker, the real S3 server, the built services as separate
+ * JVMs (two inference instances), phantoms uploaded through ingest-service's REST API.
+ */
+class MeshIT {
+    private static Mesh mesh;
+    private static IngestClient client;
+    private static ObjectStore store;
+    private static KafkaConsumer<String, byte[]> consumer;
+    private static final List<ConsumerRecord<String, byte[]>> records = new CopyOnWriteArrayList<>();
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void startMesh() throws Exception {
+        Path home = Path.of(System.getProperty("liverseg.home", "..")).toAbsolutePath().normalize();
+        Mesh.Options options = Mesh.Options.of(home).withInferenceInstances(2);
+        if ("testcontainers".equals(System.getProperty("liverseg.e2e.infrastructure"))) {
+            // -Ptestcontainers (needs a Docker engine): Kafka and MinIO in containers, compiled only in that profile.
+            Infrastructure containers = (Infrastructure) Class.forName("io.liverseg.cli.stack.ContainerInfrastructure")
+                    .getMethod("start").invoke(null);
+            mesh = Mesh.start(options, containers, line -> { });
+        } else {
+            mesh = Mesh.start(options, line -> { });
+        }
+        client = new IngestClient(mesh.ingestUrl());
+        store = new ObjectStore(mesh.infra().s3Client(), Mesh.BUCKET);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, mesh.infra().kafkaBootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(EventType.MASK_READY.topic(), Topics.DEAD_LETTER, EventType.SCAN_FAILED.topic())) {
+            for (int i = 0; i < Mesh.PARTITIONS; i++) {
+                partitions.add(new TopicPartition(topic, i));
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    @AfterAll
+    static void stopMesh() {
+        if (consumer != null) {
+            consumer.close();
+        }
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> poll(String topic) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            records.add(r);
+        }
+        return records.stream().filter(r -> r.topic().equals(topic)).toList();
+    }
+
+    private static Path phantom(String name, PhantomOptions options) throws IOException {
+        Path dir = tmp.resolve(name);
+        PhantomDatasetWriter.write(dir, options.withSlices(40, 56), 1);
+        return dir;
+    }
+
+    @Test
+    void threeScansBecomeMasksOnTheirExactGridsWhileBadInputIsRefusedOrDeadLettered() throws Exception {
+        Map<String, Path> scans = new HashMap<>();
+        List<Path> cases = List.of(
+                phantom("lps", PhantomOptions.defaults().withSeed(501).withOrientations("LPS")),
+                phantom("offset", PhantomOptions.defaults().withSeed(502).withStorageTypes(StorageType.INT16_OFFSET)),
+                phantom("ras", PhantomOptions.defaults().withSeed(503).withOrientations("RAS")));
+        for (Path c : cases) {
+            Path image = c.resolve("imagesTr/liver_000.nii.gz");
+            IngestClient.Answer a = client.upload(image, c.resolve("labelsTr/liver_000.nii.gz"));
+            assertThat(a.status()).as(a.text()).isEqualTo(202);
+            scans.put(a.json().path("id").asText(), c);
+        }
+        assertThat(NiftiReader.defaults().readHeader(cases.get(0).resolve("imagesTr/liver_000.nii.gz")).affine()
+                .orientationCode()).isEqualTo("LPS");
+
+        // A corrupt upload: refused with 4xx, nothing stored.
+        List<String> before = store.list(ObjectKeys.SCANS);
+        IngestClient.Answer bad = client.uploadRaw(gzip("this is not a NIfTI file".repeat(40)));
+        assertThat(bad.status()).as(bad.text()).isBetween(400, 499);
+        assertThat(store.list(ObjectKeys.SCANS)).containsExactlyInAnyOrderElementsOf(before);
+
+        // A corrupt object put straight into the bucket, announced the way MinIO does: dead-lettered with a reason.
+        String badKey = ObjectKeys.INCOMING + "corrupt-export.nii.gz";
+        byte[] corrupt = gzip("garbage".repeat(100));
+        store.put(badKey, corrupt, "application/gzip");
+        publishNotification(badKey, corrupt.length);
+
+        await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(poll(EventType.MASK_READY.topic()).stream().map(r -> parse(r).getScanId()).distinct())
+                        .containsExactlyInAnyOrderElementsOf(scans.keySet()));
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(poll(Topics.DEAD_LETTER))
+                .anySatisfy(r -> assertThat(headers(r)).anySatisfy(h -> assertThat(h).containsIgnoringCase("nifti"))));
+        // Exactly one MaskReady per scan (liver task): none duplicated while the pipeline settles.
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(poll(EventType.MASK_READY.topic()).stream().map(MeshIT::parse)
+                        .filter(m -> m.getTask().equals("liver")).map(MaskReady::getScanId))
+                        .hasSize(scans.size()).doesNotHaveDuplicates());
+
+        try (Segmenter reference = Segmenter.open(mesh.projectDir().resolve("models/liver"), DeviceSetting.CPU)) {
+            for (Map.Entry<String, Path> e : scans.entrySet()) {
+                String id = e.getKey();
+                Path image = e.getValue().resolve("imagesTr/liver_000.nii.gz");
+                IngestClient.Answer mask = client.mask(id, "liver");
+                assertThat(mask.status()).isEqualTo(200);
+                Path maskFile = Files.write(tmp.resolve(id + "-mask.nii.gz"), mask.body());
+                NiftiHeader in = NiftiReader.defaults().readHeader(image);
+                NiftiHeader out = NiftiReader.defaults().readHeader(maskFile);
+                assertThat(out.dim()).as("dims of " + e.getValue()).isEqualTo(in.dim());
+                assertThat(out.affine()).as("affine of " + e.getValue()).isEqualTo(in.affine());
+                assertThat(out.qformCode()).isEqualTo(in.qformCode());
+                assertThat(out.sformCode()).isEqualTo(in.sformCode());
+                assertThat(out.pixdim()).isEqualTo(in.pixdim());
+                assertThat(client.status(id).json().path("status").asText()).isEqualTo("mask_ready");
+
+                // The pipeline's mask is exactly what the model itself gives for this file (no loss on the way) ...
+                Volume streamed = NiftiReader.defaults().readVolume(maskFile);
+                Volume direct = reference.segment(image, NiftiReader.defaults(), Segmenter.Options.defaults()).mask();
+                assertThat(streamed.voxels().byteArray()).as("mask of " + e.getValue() + " vs Segmenter")
+                        .isEqualTo(direct.voxels().byteArray());
+                // ... and the reported Dice is the Dice of that mask against the uploaded label.
+                Volume label = NiftiReader.defaults().readVolume(e.getValue().resolve("labelsTr/liver_000.nii.gz"));
+                double dice = DiceCounts.of(streamed.voxels().byteArray(), toBytes(label), 3).dice(1);
+                JsonNode report = client.report(id).json();
+                JsonNode liver = report.path("tasks").path("liver");
+                assertThat(liver.path("dice").path("liver").asDouble()).as(report.toString())
+                        .isCloseTo(dice, org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(liver.path("model_version").asText()).isEqualTo(parseVersion(mesh));
+                LIVER_DICE.put(e.getValue().getFileName().toString(), dice);
+            }
+        }
+
+        System.out.println("MeshIT liver Dice per phantom (bootstrap model): " + LIVER_DICE);
+
+        // Two inference instances share the topics' partitions in one consumer group.
+        Collection<MemberDescription> members = describeGroup("liverseg-inference").members();
+        assertThat(members).hasSize(2).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).isNotEmpty());
+    }
+
+    /**
+     * Issue #4 §5 asks for liver Dice ≥ 0.9 with the bootstrap model. The committed model (models/liver,
+     * version 2) is below its own target (issue #3 §6, models/README.md): 0.83–0.9 on these phantoms. Enabled
+     * once a bootstrap model that meets #3 is committed.
+     */
+    @Test
+    @Disabled("bootstrap liver model below target (issue #3 §6); see models/README.md")
+    void bootstrapModelGivesLiverDiceOfAtLeast0_9() throws Exception {
+        if (LIVER_DICE.isEmpty()) {
+            threeScansBecomeMasksOnTheirExactGridsWhileBadInputIsRefusedOrDeadLettered();
+        }
+        assertThat(LIVER_DICE).allSatisfy((name, dice) -> assertThat(dice).as(name).isGreaterThanOrEqualTo(0.9));
+    }
+
+    private static final Map<String, Double> LIVER_DICE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String parseVersion(Mesh mesh) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(mesh.projectDir().resolve("models/liver/model.json").toFile()).path("version").asText();
+    }
+
+    private static byte[] toBytes(Volume label) {
+        byte[] b = new byte[label.voxels().size()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) Math.round(label.value(i));
+        }
+        return b;
+    }
+
+    private static ConsumerGroupDescription describeGroup(String group) throws Exception {
+        return mesh.infra().kafkaAdmin().describeConsumerGroups(List.of(group)).all().get().get(group);
+    }
+
+    private static MaskReady parse(ConsumerRecord<String, byte[]> r) {
+        try {
+            return MaskReady.parseFrom(r.value());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> headers(ConsumerRecord<String, byte[]> r) {
+        List<String> values = new ArrayList<>();
+        for (Header h : r.headers()) {
+            if (h.value() != null) {
+                values.add(h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8));
+            }
+        }
+        return values;
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    /** The S3 event JSON MinIO's notify_kafka target publishes for a put. */
+    private static void publishNotification(String key, long size) {
+        String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8);
+        String json = """
+                {"EventName":"s3:ObjectCreated:Put","Key":"%1$s/%2$s","Records":[{"eventVersion":"2.0",
+                "eventSource":"minio:s3","awsRegion":"","eventTime":"2026-11-26T12:00:00.000Z",
+                "eventName":"s3:ObjectCreated:Put","userIdentity":{"principalId":"minioadmin"},
+                "requestParameters":{"principalId":"minioadmin","region":"","sourceIPAddress":"127.0.0.1"},
+                "responseElements":{"x-amz-request-id":"17A2B3C4D5E6F708","x-minio-origin-endpoint":"http://127.0.0.1:9000"},
+                "s3":{"s3SchemaVersion":"1.0","configurationId":"Config","bucket":{"name":"%1$s",
+                "ownerIdentity":{"principalId":"minioadmin"},"arn":"arn:aws:s3:::%1$s"},
+                "object":{"key":"%3$s","size":%4$d,"eTag":"0123456789abcdef0123456789abcdef",
+                "contentType":"application/gzip","userMetadata":{"content-type":"application/gzip"},
+                "sequencer":"17A2B3C4D5E6F709"}},"source":{"host":"127.0.0.1","port":"","userAgent":"MinIO (linux; amd64) minio-go/v7.0.70"}}]}
+                """.formatted(Mesh.BUCKET, key, encoded, size);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, mesh.infra().kafkaBootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(Topics.BUCKET_NOTIFICATIONS, Mesh.BUCKET + "/" + key, json));
+        }
+    }
+}
