@@ -120,6 +120,9 @@ public final class StackCommand implements Callable<Integer> {
             StringBuilder line = new StringBuilder("report " + task.getKey() + " (model " + r.path("model_version")
                     .asText() + "):");
             for (JsonNode v : r.path("volumes")) {
+                if (v.path("label").asInt() == 0) {
+                    continue; // background: the rest of the field of view, not a finding
+                }
                 line.append(String.format(Locale.ROOT, " %s %.1f mL", v.path("name").asText(),
                         v.path("volume_ml").asDouble()));
             }
