@@ -43,7 +43,8 @@ class LiversegCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "nifti", "nifti info", "phantoms", "stats", "bench", "bench preprocess"})
+    @ValueSource(strings = {"", "nifti", "nifti info", "phantoms", "stats", "bench", "bench preprocess", "bench pipeline",
+        "stack", "train", "predict", "evaluate"})
     void everyCommandHasHelp(String command) {
         String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
         Run r = run(args);
