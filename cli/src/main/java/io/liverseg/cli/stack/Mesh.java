@@ -114,6 +114,7 @@ public final class Mesh implements AutoCloseable {
                 mesh.startService("inference-service", name, options, Map.of("liverseg.instance-id", name), "-Xmx3g",
                         progress);
             }
+            mesh.startService("training-service", "training", options, Map.of(), "-Xmx3g", progress);
             return mesh;
         } catch (IOException | RuntimeException e) {
             mesh.close();
