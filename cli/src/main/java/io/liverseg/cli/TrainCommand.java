@@ -99,6 +99,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-cases", defaultValue = "0", description = "Use at most this many cases (0 = all).")
     int maxCases;
 
+    @Option(names = "--max-validation-cases", defaultValue = "0",
+            description = "Validate on at most this many of the validation cases, the first in dataset order (0 = all); the rest are "
+                    + "used for neither training nor validation. Validation runs after every epoch, so on large sets this bounds its cost.")
+    int maxValidationCases;
+
     @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
     String device;
 
@@ -135,7 +140,7 @@ final class TrainCommand implements Callable<Integer> {
         if (cases.size() < 2) {
             throw new IllegalArgumentException(data + ": need at least 2 labelled cases to train and validate, found " + cases.size());
         }
-        CaseSplit.Split split = CaseSplit.split(cases);
+        CaseSplit.Split split = capValidation(CaseSplit.split(cases), maxValidationCases);
         PreprocessingSpec pre = new PreprocessingSpec(new HuWindow(window[0], window[1]), Normalization.UNIT, size, channels);
         UNetConfig arch = new UNetConfig(channels, classNames.size(), base > 0 ? base : vessel ? 16 : 8, levels, attention);
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, 0.5f, 3, 5, loss, oversample, slicesPerEpoch, seed,
@@ -174,6 +179,17 @@ final class TrainCommand implements Callable<Integer> {
         o.printf("wrote %s (best epoch %d, validation Dice %s)%n", out, result.bestEpoch(), format(result.validationDice()));
         o.flush();
         return 0;
+    }
+
+    /** The split with at most {@code max} validation cases (the first ones; 0 = no limit). */
+    static CaseSplit.Split capValidation(CaseSplit.Split split, int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("--max-validation-cases must be 0 (all) or positive, got " + max);
+        }
+        if (max == 0 || split.validation().size() <= max) {
+            return split;
+        }
+        return new CaseSplit.Split(split.training(), List.copyOf(split.validation().subList(0, max)));
     }
 
     /** Loads the best checkpoint into a fresh network and writes it as the package. */
