@@ -9,6 +9,8 @@ import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.proto.events.v1.SegmentationMetrics;
 import io.liverseg.proto.events.v1.SliceBatchReady;
+import io.liverseg.proto.events.v1.TrainingProgress;
+import io.liverseg.proto.events.v1.TrainingRunFinished;
 
 /**
  * Every protobuf event of the mesh with its Kafka topic and CloudEvents {@code ce_type}: the one place
@@ -21,7 +23,9 @@ public enum EventType {
     SEGMENTATION_METRICS("liverseg.metrics", SegmentationMetrics.getDefaultInstance()),
     SCAN_FAILED("liverseg.scans.failed", ScanFailed.getDefaultInstance()),
     MODEL_PROMOTED("liverseg.models.promoted", ModelPromoted.getDefaultInstance()),
-    LABELED_SCAN("liverseg.scans.labeled", LabeledScan.getDefaultInstance());
+    LABELED_SCAN("liverseg.scans.labeled", LabeledScan.getDefaultInstance()),
+    TRAINING_PROGRESS("liverseg.training.progress", TrainingProgress.getDefaultInstance()),
+    TRAINING_RUN_FINISHED("liverseg.training.finished", TrainingRunFinished.getDefaultInstance());
 
     /** CloudEvents {@code ce_datacontenttype} of every event payload. */
     public static final String CONTENT_TYPE = "application/protobuf";

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import io.liverseg.proto.events.v1.Geometry;
+import io.liverseg.proto.events.v1.LabeledScan;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.proto.events.v1.SliceBatchReady;
+import io.liverseg.proto.events.v1.TrainingProgress;
+import io.liverseg.proto.events.v1.TrainingRunFinished;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +44,28 @@ class EventTypeTest {
 
         assertThat(type).isEqualTo(EventType.SCAN_RECEIVED);
         assertThat(type.parse(event.toByteArray())).isEqualTo(event);
+    }
+
+    @Test
+    void trainingEventsHaveTheirOwnTopics() throws InvalidProtocolBufferException {
+        assertThat(EventType.TRAINING_PROGRESS.topic()).isEqualTo("liverseg.training.progress");
+        assertThat(EventType.TRAINING_RUN_FINISHED.topic()).isEqualTo("liverseg.training.finished");
+        assertThat(EventType.TRAINING_RUN_FINISHED.ceType()).isEqualTo("liverseg.events.v1.TrainingRunFinished");
+        TrainingProgress p = TrainingProgress.newBuilder().setRunId("r1").setTask("liver").setStatus("running")
+                .setEpoch(2).setEpochs(5).putValidationDice("liver", 0.8).build();
+        assertThat(EventType.of(p)).isEqualTo(EventType.TRAINING_PROGRESS);
+        assertThat(EventType.TRAINING_PROGRESS.parse(p.toByteArray())).isEqualTo(p);
+        TrainingRunFinished f = TrainingRunFinished.newBuilder().setRunId("r1").setDecision("rejected")
+                .setCandidateDice(0.5).setChampionDice(0.7).build();
+        assertThat(EventType.of(f)).isEqualTo(EventType.TRAINING_RUN_FINISHED);
+    }
+
+    @Test
+    void labeledScanNamesItsTask() throws InvalidProtocolBufferException {
+        LabeledScan s = LabeledScan.newBuilder().setScanId("ab".repeat(32)).setSource("correction").setTask("vessels")
+                .build();
+        assertThat(((LabeledScan) EventType.LABELED_SCAN.parse(s.toByteArray())).getTask()).isEqualTo("vessels");
+        assertThat(LabeledScan.getDefaultInstance().getTask()).isEmpty();
     }
 
     @Test

@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  * masks/{scan}/{task}/report.json                  volumes, Dice, model version, timings
  * models/{task}/{version}/model.json, unet-0000.params   model packages
  * models/{task}/champion.json                      which version serves the task
+ * registry/{task}/versions/{version}.json          a version's status (champion, candidate, rejected, retired), metrics
+ * registry/{task}/history/{time}-{version}.json    one object per champion change (seed, promotion, rollback, manual)
+ * datasets/{task}/manifest.json                    the labelled cases of a task: split, hashes, keys, fingerprint
+ * training/runs/{run}.json                         a training run: trigger, status, progress, candidate, decision
  * </pre>
  */
 public final class ObjectKeys {
@@ -30,6 +34,14 @@ public final class ObjectKeys {
     public static final String WORK = "work/";
     public static final String MASKS = "masks/";
     public static final String MODELS = "models/";
+    /** Model lifecycle records next to the packages: status per version and the champion history. */
+    public static final String REGISTRY = "registry/";
+    public static final String DATASETS = "datasets/";
+    /** Training runs (training-service): one JSON record per run, queued ones included. */
+    public static final String TRAINING_RUNS = "training/runs/";
+
+    private static final java.time.format.DateTimeFormatter HISTORY_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss.SSSSSSSSS'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
 
     private static final Pattern SCAN_ID = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -104,6 +116,42 @@ public final class ObjectKeys {
 
     public static String champion(String task) {
         return MODELS + requireName("task", task) + "/champion.json";
+    }
+
+    /** The status record of a model version (mutable, unlike the package under {@link #modelPrefix}). */
+    public static String modelStatus(String task, String version) {
+        return modelStatusPrefix(task) + requireName("version", version) + ".json";
+    }
+
+    public static String modelStatusPrefix(String task) {
+        return REGISTRY + requireName("task", task) + "/versions/";
+    }
+
+    /**
+     * One champion change; keys sort by time (fixed-width UTC, nanoseconds), so listing the prefix gives the
+     * history in order.
+     */
+    public static String modelHistoryEntry(String task, java.time.Instant at, String version) {
+        return modelHistoryPrefix(task) + HISTORY_TIME.format(at) + "-" + requireName("version", version) + ".json";
+    }
+
+    public static String modelHistoryPrefix(String task) {
+        return REGISTRY + requireName("task", task) + "/history/";
+    }
+
+    /** The dataset manifest of a task: every labelled case with its split, hashes and keys. */
+    public static String datasetManifest(String task) {
+        return DATASETS + requireName("task", task) + "/manifest.json";
+    }
+
+    /** The record of a training run. */
+    public static String trainingRun(String runId) {
+        return TRAINING_RUNS + requireName("run id", runId) + ".json";
+    }
+
+    /** True when {@code name} can be a task, version or run id segment of a key. */
+    public static boolean isName(String name) {
+        return name != null && NAME.matcher(name).matches();
     }
 
     private static String requireScan(String scan) {

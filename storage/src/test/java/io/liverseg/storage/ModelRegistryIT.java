@@ -8,6 +8,7 @@ import io.liverseg.localstack.LocalStackExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,5 +96,61 @@ class ModelRegistryIT {
         assertThat(cache.resolve("liver")).isDirectoryNotContaining(p -> p.getFileName().toString().contains("download"));
         assertThatThrownBy(() -> registry.fetch("liver", "9", cache))
                 .isInstanceOf(IOException.class).hasMessageContaining("version 9");
+    }
+
+    @Test
+    void statusesFollowPromotionsAndTheHistoryRecordsEachChange(@TempDir Path tmp) throws IOException {
+        registry.seed("liver", pkg(tmp, "2", "a"));
+        registry.publish("liver", pkg(tmp, "3", "b"));
+        registry.publish("liver", pkg(tmp, "4", "c"));
+        assertThat(registry.nextVersion("liver")).isEqualTo("5");
+        assertThat(registry.nextVersion("vessels")).isEqualTo("1");
+
+        registry.mark("liver", "3", ModelRegistry.CANDIDATE, "trained by run r1", Map.of("validation_dice_liver", 0.8));
+        registry.mark("liver", "4", ModelRegistry.REJECTED, "0.70 does not beat 0.90", Map.of("candidate_dice", 0.7));
+        assertThat(registry.statuses("liver")).extracting(ModelRegistry.VersionStatus::version,
+                ModelRegistry.VersionStatus::status).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("2", "champion"),
+                        org.assertj.core.groups.Tuple.tuple("3", "candidate"),
+                        org.assertj.core.groups.Tuple.tuple("4", "rejected"));
+
+        registry.promote("liver", "3", "promotion", "beats 2 by 0.1", Map.of("candidate_dice", 0.9));
+        assertThat(registry.status("liver", "3")).hasValueSatisfying(v -> {
+            assertThat(v.status()).isEqualTo("champion");
+            assertThat(v.metrics()).containsEntry("validation_dice_liver", 0.8).containsEntry("candidate_dice", 0.9);
+            assertThat(v.reason()).contains("promotion").contains("beats 2");
+        });
+        assertThat(registry.status("liver", "2").orElseThrow().status()).isEqualTo("retired");
+
+        ModelRegistry.Champion back = registry.promote("liver", "2", "rollback", "bad masks at site A", null);
+        assertThat(back.previousVersion()).isEqualTo("3");
+        assertThat(registry.status("liver", "2").orElseThrow().status()).isEqualTo("champion");
+        assertThat(registry.status("liver", "3").orElseThrow().status()).isEqualTo("retired");
+        assertThat(registry.status("liver", "9")).isEmpty();
+
+        assertThat(registry.history("liver")).extracting(ModelRegistry.HistoryEntry::version,
+                ModelRegistry.HistoryEntry::previousVersion, ModelRegistry.HistoryEntry::reason).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("2", null, "seed"),
+                        org.assertj.core.groups.Tuple.tuple("3", "2", "promotion"),
+                        org.assertj.core.groups.Tuple.tuple("2", "3", "rollback"));
+        assertThat(registry.history("liver").get(2).note()).isEqualTo("bad masks at site A");
+        assertThat(registry.history("liver").get(1).metrics()).containsEntry("candidate_dice", 0.9);
+    }
+
+    @Test
+    void theChampionCannotBeMarkedAndChampionJsonDecidesWhoServes(@TempDir Path tmp) throws IOException {
+        registry.seed("liver", pkg(tmp, "1", "a"));
+        registry.publish("liver", pkg(tmp, "2", "b"));
+        assertThatThrownBy(() -> registry.mark("liver", "1", ModelRegistry.REJECTED, "no", null))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("champion");
+        assertThatThrownBy(() -> registry.mark("liver", "2", ModelRegistry.CHAMPION, "no", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("promote");
+        assertThatThrownBy(() -> registry.mark("liver", "7", ModelRegistry.REJECTED, "no", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 7");
+        // a crash after the switch but before the records: champion.json wins, the stale record reads as retired
+        store.put("models/liver/champion.json", "{\"version\":\"2\",\"previous_version\":\"1\",\"reason\":\"manual\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+        assertThat(registry.statuses("liver")).extracting(ModelRegistry.VersionStatus::status)
+                .containsExactly("retired", "champion");
     }
 }

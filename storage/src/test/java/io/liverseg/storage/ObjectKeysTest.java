@@ -27,6 +27,26 @@ class ObjectKeysTest {
     }
 
     @Test
+    void registryDatasetAndTrainingKeys() {
+        assertThat(ObjectKeys.modelStatus("liver", "3")).isEqualTo("registry/liver/versions/3.json")
+                .startsWith(ObjectKeys.modelStatusPrefix("liver"));
+        assertThat(ObjectKeys.datasetManifest("vessels")).isEqualTo("datasets/vessels/manifest.json");
+        assertThat(ObjectKeys.trainingRun("20261126-101500-ab12")).isEqualTo("training/runs/20261126-101500-ab12.json")
+                .startsWith(ObjectKeys.TRAINING_RUNS);
+        java.time.Instant t = java.time.Instant.parse("2026-11-26T10:15:00.5Z");
+        assertThat(ObjectKeys.modelHistoryEntry("liver", t, "3"))
+                .isEqualTo("registry/liver/history/20261126T101500.500000000Z-3.json")
+                .startsWith(ObjectKeys.modelHistoryPrefix("liver"));
+        // history keys sort by time, also across a change in the number of digits of the fraction
+        assertThat(ObjectKeys.modelHistoryEntry("liver", t.plusNanos(1), "2"))
+                .isGreaterThan(ObjectKeys.modelHistoryEntry("liver", t, "9"));
+        assertThatThrownBy(() -> ObjectKeys.trainingRun("../x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("run id");
+        assertThat(ObjectKeys.isName("run-1")).isTrue();
+        assertThat(ObjectKeys.isName("Run 1")).isFalse();
+    }
+
+    @Test
     void batchKeysSortInBatchOrder() {
         assertThat(ObjectKeys.batch(SCAN, "liver", "2", 9)).isLessThan(ObjectKeys.batch(SCAN, "liver", "2", 10));
     }
