@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             PredictCommand.class,
             EvaluateCommand.class,
+            SegmentCommand.class,
+            ModelsCommand.class,
             BenchCommand.class,
             io.liverseg.cli.stack.StackCommand.class,
             CommandLine.HelpCommand.class

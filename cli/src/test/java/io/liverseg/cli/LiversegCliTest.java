@@ -44,7 +44,7 @@ class LiversegCliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "nifti", "nifti info", "phantoms", "stats", "bench", "bench preprocess", "bench pipeline",
-        "stack", "train", "predict", "evaluate"})
+        "stack", "train", "predict", "evaluate", "segment", "models", "bench grpc"})
     void everyCommandHasHelp(String command) {
         String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
         Run r = run(args);

@@ -116,11 +116,13 @@ public class BatchProcessor {
                         b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex());
                 return;
             }
-            Segmenter segmenter = models.get(b.getTask(), b.getModelVersion());
-            predict(b, segmenter);
-            List<String> keys = store.list(ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion()));
-            if (Parts.complete(keys, b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchCount())) {
-                assemble(b, segmenter, marker);
+            try (ModelCache.Lease lease = models.lease(b.getTask(), b.getModelVersion())) {
+                Segmenter segmenter = lease.segmenter();
+                predict(b, segmenter);
+                List<String> keys = store.list(ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion()));
+                if (Parts.complete(keys, b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchCount())) {
+                    assemble(b, segmenter, marker);
+                }
             }
         } catch (ScanFailedException e) {
             throw e;

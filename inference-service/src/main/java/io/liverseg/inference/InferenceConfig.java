@@ -3,6 +3,7 @@ package io.liverseg.inference;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** Configuration of inference-service ({@code liverseg.*}). */
@@ -13,11 +14,18 @@ public interface InferenceConfig {
     @WithDefault("liverseg")
     String bucket();
 
+    /** Segmentation tasks (the same key as ingest-service's): always listed in a scan's status. */
+    @WithDefault("liver,vessels")
+    List<String> tasks();
+
     /** Prediction settings. */
     Inference inference();
 
     /** Model registry settings. */
     Registry registry();
+
+    /** The gRPC segmentation API (liverseg.segmentation.v1.Segmentation). */
+    Grpc grpc();
 
     /** Prediction settings. */
     interface Inference {
@@ -45,5 +53,43 @@ public interface InferenceConfig {
         /** Where packages fetched from the registry are kept on local disk. */
         @WithDefault("${java.io.tmpdir}/liverseg-models")
         Path cacheDir();
+    }
+
+    /** The gRPC segmentation API. */
+    interface Grpc {
+        /**
+         * Segmentations that run at once. Each one is a whole CT through the network on the shared cores (and
+         * the DJL intra-op threads of every call compete for them), so on a 2-core machine more than 1 only
+         * adds memory.
+         */
+        @WithDefault("1")
+        int maxConcurrent();
+
+        /**
+         * Requests that may wait (uploading or waiting for a slot) beyond {@code max-concurrent}; one more is
+         * refused at once with RESOURCE_EXHAUSTED. Uploads are spooled to disk, so waiting costs disk, not heap.
+         */
+        @WithDefault("4")
+        int maxQueued();
+
+        /** Largest upload accepted (bytes of the file as sent); beyond it RESOURCE_EXHAUSTED. */
+        @WithDefault("2147483648")
+        long maxUploadBytes();
+
+        /**
+         * Canonical slices per network batch. Must equal preprocess-service's {@code liverseg.preprocess.batch-size}
+         * (32) for the mask to be bit-identical to the streaming path's: the batch composition reaches the
+         * network's floating point.
+         */
+        @WithDefault("32")
+        int batchSize();
+
+        /** Bytes of the mask per response message. */
+        @WithDefault("1048576")
+        int chunkBytes();
+
+        /** Where uploads and masks are spooled (deleted when the call ends, however it ends). */
+        @WithDefault("${java.io.tmpdir}")
+        Path tempDir();
     }
 }

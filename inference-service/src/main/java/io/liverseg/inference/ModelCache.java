@@ -15,9 +15,11 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Loaded model packages by task and exact version (the version a batch was preprocessed for), fetched from the
- * registry to the local cache directory on first use. At most {@code liverseg.inference.models-per-task}
- * versions per task stay loaded; the least recently used one is closed (its native memory freed).
+ * Loaded model packages by task and exact version (the version a batch was preprocessed for, or the one a gRPC
+ * request asked for), fetched from the registry to the local cache directory on first use. At most
+ * {@code liverseg.inference.models-per-task} versions per task stay loaded; the least recently used one is
+ * evicted. A model is used through a {@link Lease}: an evicted model is closed (its native memory freed) only
+ * once its last lease is closed, so the streaming path and gRPC calls can never close a model under each other.
  */
 @ApplicationScoped
 public class ModelCache {
@@ -25,7 +27,7 @@ public class ModelCache {
 
     private final ModelRegistry registry;
     private final InferenceConfig config;
-    private final Map<String, LruCache<String, Segmenter>> byTask = new HashMap<>();
+    private final Map<String, LruCache<String, Entry>> byTask = new HashMap<>();
     private DeviceSetting device;
 
     ModelCache(ModelRegistry registry, InferenceConfig config) {
@@ -39,16 +41,43 @@ public class ModelCache {
         device = DeviceSetting.parse(config.inference().device());
     }
 
-    /** The segmenter of one package version, loaded if needed. */
-    public synchronized Segmenter get(String task, String version) throws Exception {
-        LruCache<String, Segmenter> cache = byTask.computeIfAbsent(task,
+    /** A loaded model in use; close it when done (the model stays cached). */
+    public final class Lease implements AutoCloseable {
+        private final Entry entry;
+        private boolean closed;
+
+        private Lease(Entry entry) {
+            this.entry = entry;
+        }
+
+        public Segmenter segmenter() {
+            return entry.segmenter;
+        }
+
+        @Override
+        public void close() {
+            synchronized (ModelCache.this) {
+                if (!closed) {
+                    closed = true;
+                    entry.leases--;
+                    entry.closeIfUnused();
+                }
+            }
+        }
+    }
+
+    /** The segmenter of one package version, loaded if needed, leased until the lease is closed. */
+    public synchronized Lease lease(String task, String version) throws Exception {
+        LruCache<String, Entry> cache = byTask.computeIfAbsent(task,
                 t -> new LruCache<>(config.inference().modelsPerTask()));
-        return cache.get(version, v -> load(task, v));
+        Entry e = cache.get(version, v -> new Entry(task, v, load(task, v)));
+        e.leases++;
+        return new Lease(e);
     }
 
     /** Versions of a task currently loaded, least recently used first. */
     public synchronized List<String> loaded(String task) {
-        LruCache<String, Segmenter> cache = byTask.get(task);
+        LruCache<String, Entry> cache = byTask.get(task);
         return cache == null ? List.of() : cache.keys();
     }
 
@@ -69,5 +98,37 @@ public class ModelCache {
     synchronized void close() {
         byTask.values().forEach(LruCache::close);
         byTask.clear();
+    }
+
+    /** A cached model; "closing" it (eviction) closes the model once no lease holds it. Guarded by the cache. */
+    private final class Entry implements AutoCloseable {
+        private final String task;
+        private final String version;
+        private final Segmenter segmenter;
+        private int leases;
+        private boolean evicted;
+        private boolean closed;
+
+        Entry(String task, String version, Segmenter segmenter) {
+            this.task = task;
+            this.version = version;
+            this.segmenter = segmenter;
+        }
+
+        @Override
+        public void close() {
+            synchronized (ModelCache.this) {
+                evicted = true;
+                closeIfUnused();
+            }
+        }
+
+        void closeIfUnused() {
+            if (evicted && leases == 0 && !closed) {
+                closed = true;
+                segmenter.close();
+                LOG.infof("model %s version %s closed", task, version);
+            }
+        }
     }
 }

@@ -174,12 +174,17 @@ public final class Mesh implements AutoCloseable {
         return logDir;
     }
 
-    /** One line per endpoint, {@code NAME ADDRESS}: each service's REST base URL, S3 and Kafka. */
+    /**
+     * One line per endpoint, {@code NAME ADDRESS}: each service's REST base URL, the gRPC segmentation API (on the
+     * first inference instance's HTTP port, which gRPC shares), S3 and Kafka.
+     */
     public List<String> endpointLines() {
         List<String> lines = new ArrayList<>();
         for (QuarkusService s : services) {
             lines.add(s.name() + " " + s.baseUrl());
         }
+        services.stream().filter(s -> s.name().startsWith("inference")).findFirst()
+                .ifPresent(s -> lines.add("grpc 127.0.0.1:" + s.httpPort()));
         lines.add("s3 " + infra.s3Endpoint());
         lines.add("kafka " + infra.kafkaBootstrapServers());
         return lines;

@@ -1,4 +1,4 @@
-package io.liverseg.ingest;
+package io.liverseg.storage.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -58,10 +58,19 @@ public record ScanStatus(
             @JsonProperty("model_version") String modelVersion) {
     }
 
-    /** What the bucket says about one scan, gathered by {@link StatusService}. */
+    /**
+     * The fields of {@code scans/{scan}/scan.json} the status shows (ingest writes the file; see the mesh
+     * conventions).
+     *
+     * @param labelKey the label's object key, or null when the scan came without one
+     */
+    public record ScanSummary(String fileName, String receivedAt, String source, String labelKey) {
+    }
+
+    /** What the bucket says about one scan, gathered by {@link ScanStatusReader}. */
     public record Facts(
             String scanId,
-            ScanRecord record,
+            ScanSummary record,
             String failureReason,
             String failureStage,
             List<String> keys,
@@ -92,7 +101,7 @@ public record ScanStatus(
         for (String task : allTasks) {
             perTask.put(task, taskStatus(f, work + task + "/", masks + task + "/"));
         }
-        ScanRecord r = f.record();
+        ScanSummary r = f.record();
         String fileName = r == null ? null : r.fileName();
         String receivedAt = r == null ? null : r.receivedAt();
         String source = r == null ? null : r.source();

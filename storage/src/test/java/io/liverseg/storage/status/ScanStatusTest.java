@@ -1,4 +1,4 @@
-package io.liverseg.ingest;
+package io.liverseg.storage.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class ScanStatusTest {
     static final String ID = "a".repeat(64);
     static final List<String> TASKS = List.of("liver", "vessels");
-    static final ScanRecord RECORD = new ScanRecord(ID, "case.nii.gz", 10, "scans/" + ID + "/image.nii.gz", null,
-            "upload", "2025-01-01T00:00:00Z", Map.of(), null);
+    static final ScanStatus.ScanSummary RECORD = new ScanStatus.ScanSummary("case.nii.gz", "2025-01-01T00:00:00Z",
+            "upload", null);
 
     private static ScanStatus derive(List<String> keys, Map<String, Integer> counts, Map<String, String> versions) {
         return ScanStatus.derive(TASKS, new ScanStatus.Facts(ID, RECORD, null, null, keys, counts, versions));

@@ -1,0 +1,274 @@
+package io.liverseg.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.liverseg.proto.events.v1.Geometry;
+import io.liverseg.proto.events.v1.LabelVolume;
+import io.liverseg.proto.segmentation.v1.Champion;
+import io.liverseg.proto.segmentation.v1.GetModelRequest;
+import io.liverseg.proto.segmentation.v1.ListModelsRequest;
+import io.liverseg.proto.segmentation.v1.ListModelsResponse;
+import io.liverseg.proto.segmentation.v1.Model;
+import io.liverseg.proto.segmentation.v1.ModelTask;
+import io.liverseg.proto.segmentation.v1.Progress;
+import io.liverseg.proto.segmentation.v1.SegmentOptions;
+import io.liverseg.proto.segmentation.v1.SegmentReport;
+import io.liverseg.proto.segmentation.v1.SegmentRequest;
+import io.liverseg.proto.segmentation.v1.SegmentResponse;
+import io.liverseg.proto.segmentation.v1.SegmentationGrpc;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code segment} and {@code models} against a gRPC server on a real port that plays the service's part: it checks
+ * what the client sends (options first, the file's exact bytes in chunks) and answers as the service does.
+ */
+class SegmentCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Server server;
+    private final Fake fake = new Fake();
+
+    /** Answers Segment with progress, the "mask" (the upload's bytes reversed) in 1000-byte chunks and a report. */
+    static final class Fake extends SegmentationGrpc.SegmentationImplBase {
+        volatile SegmentOptions options;
+        volatile byte[] received;
+        volatile boolean corruptSha;
+
+        @Override
+        public StreamObserver<SegmentRequest> segment(StreamObserver<SegmentResponse> out) {
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            return new StreamObserver<>() {
+                private SegmentOptions o;
+
+                @Override
+                public void onNext(SegmentRequest r) {
+                    if (o == null) {
+                        o = r.getOptions();
+                        options = o;
+                    } else {
+                        file.writeBytes(r.getChunk().toByteArray());
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    received = file.toByteArray();
+                    if (o.getFileName().startsWith("bad")) {
+                        Metadata trailers = new Metadata();
+                        trailers.put(SegmentationClient.FIELD, "sizeof_hdr");
+                        out.onError(Status.INVALID_ARGUMENT.withDescription(o.getFileName()
+                                + ": NIfTI field 'sizeof_hdr': 0, expected 348 or 540").asRuntimeException(trailers));
+                        return;
+                    }
+                    if (o.getTask().equals("vessels")) {
+                        out.onError(Status.UNAVAILABLE.withDescription("no model loaded for task vessels")
+                                .asRuntimeException());
+                        return;
+                    }
+                    out.onNext(SegmentResponse.newBuilder().setProgress(Progress.newBuilder()
+                            .setStage(Progress.Stage.SEGMENTING).setSlicesDone(3).setTotalSlices(3)).build());
+                    byte[] mask = received.clone();
+                    for (int i = 0; i < mask.length / 2; i++) {
+                        byte t = mask[i];
+                        mask[i] = mask[mask.length - 1 - i];
+                        mask[mask.length - 1 - i] = t;
+                    }
+                    for (int i = 0; i < mask.length; i += 1000) {
+                        out.onNext(SegmentResponse.newBuilder().setMaskChunk(ByteString.copyFrom(mask, i,
+                                Math.min(1000, mask.length - i))).build());
+                    }
+                    out.onNext(SegmentResponse.newBuilder().setReport(SegmentReport.newBuilder().setTask(o.getTask())
+                            .setModelVersion(o.getModelVersion().isEmpty() ? "2" : o.getModelVersion())
+                            .setTta(o.getTta()).addClassNames("background").addClassNames("liver")
+                            .addVolumes(LabelVolume.newBuilder().setLabel(0).setName("background").setVoxels(10))
+                            .addVolumes(LabelVolume.newBuilder().setLabel(1).setName("liver").setVoxels(5)
+                                    .setVolumeMl(12.5))
+                            .setGeometry(Geometry.newBuilder().addDims(4).addDims(4).addDims(3))
+                            .putTimingsMs("inference", 42).setMaskBytes(mask.length)
+                            .setMaskSha256(corruptSha ? "0".repeat(64) : sha256(mask))).build());
+                    out.onCompleted();
+                }
+            };
+        }
+
+        @Override
+        public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
+            out.onNext(ListModelsResponse.newBuilder().addTasks(ModelTask.newBuilder().setTask("liver")
+                    .addVersions("1").addVersions("2").setChampion(Champion.newBuilder().setVersion("2")
+                            .setReason("seed").setPromotedAt("2026-01-01T00:00:00Z")))
+                    .addTasks(ModelTask.newBuilder().setTask("vessels")).build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void getModel(GetModelRequest request, StreamObserver<Model> out) {
+            out.onNext(Model.newBuilder().setTask(request.getTask()).setVersion(request.getVersion()).setChampion(true)
+                    .setName("liver").addClassNames("background").addClassNames("liver").setTargetSize(256)
+                    .setChannels(1).putMetrics("validation_dice.liver", 0.89).build());
+            out.onCompleted();
+        }
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        server = ServerBuilder.forPort(0).addService(fake).build().start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    private String address() {
+        return "127.0.0.1:" + server.getPort();
+    }
+
+    private Path input(String name, int bytes) throws Exception {
+        byte[] b = new byte[bytes];
+        new Random(7).nextBytes(b);
+        Path p = dir.resolve(name);
+        Files.write(p, b);
+        return p;
+    }
+
+    @Test
+    void segmentStreamsTheFileAndWritesTheMaskWithAJsonReport() throws Exception {
+        // 2.5 MiB: three chunks
+        Path in = input("case.nii.gz", (5 << 20) / 2);
+        Path out = dir.resolve("out/mask.nii.gz");
+        LiversegCliTest.Run r = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                out.toString(), "--json", "--tta", "--model-version", "7");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(fake.received).isEqualTo(Files.readAllBytes(in));
+        assertThat(fake.options.getFileName()).isEqualTo("case.nii.gz");
+        assertThat(fake.options.getSizeBytes()).isEqualTo(Files.size(in));
+        assertThat(fake.options.getTta()).isTrue();
+        assertThat(fake.options.getModelVersion()).isEqualTo("7");
+        assertThat(fake.options.getTask()).isEqualTo("liver");
+        byte[] mask = Files.readAllBytes(out);
+        assertThat(mask).hasSize(fake.received.length);
+        assertThat(mask[0]).isEqualTo(fake.received[fake.received.length - 1]);
+        JsonNode o = JSON.readTree(r.out());
+        assertThat(o.get("model_version").asText()).isEqualTo("7");
+        assertThat(o.get("tta").asBoolean()).isTrue();
+        assertThat(o.get("volumes").get(1).get("name").asText()).isEqualTo("liver");
+        assertThat(o.get("volumes").get(1).get("volume_ml").asDouble()).isEqualTo(12.5);
+        assertThat(o.get("timings_ms").get("inference").asLong()).isEqualTo(42);
+        assertThat(o.get("timings_ms").has("client_total")).isTrue();
+        assertThat(o.get("mask_sha256").asText()).isEqualTo(sha256(mask));
+        assertThat(o.get("dims").toString()).isEqualTo("[4,4,3]");
+        try (var files = Files.list(out.getParent())) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("mask.nii.gz");
+        }
+    }
+
+    @Test
+    void textOutputNamesTheModelAndVolumes() throws Exception {
+        Path in = input("case.nii", 1000);
+        LiversegCliTest.Run r = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                dir.resolve("m.nii.gz").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("liver model version 2").contains("12.50 mL");
+    }
+
+    @Test
+    void serverErrorsBecomeExitCodesWithTheServersMessage() throws Exception {
+        Path bad = input("bad.nii", 400);
+        Path out = dir.resolve("bad-mask.nii.gz");
+        LiversegCliTest.Run r = LiversegCliTest.run("segment", "--server", address(), bad.toString(), "-o",
+                out.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("INVALID_ARGUMENT").contains("sizeof_hdr").contains("bad.nii");
+        assertThat(out).doesNotExist();
+
+        Path in = input("case.nii.gz", 1000);
+        LiversegCliTest.Run u = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                out.toString(), "--task", "vessels");
+        assertThat(u.exit()).isEqualTo(3);
+        assertThat(u.err()).contains("UNAVAILABLE").contains("no model loaded");
+
+        fake.corruptSha = true;
+        LiversegCliTest.Run c = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                out.toString());
+        assertThat(c.exit()).isEqualTo(2);
+        assertThat(c.err()).contains("SHA-256");
+        assertThat(out).doesNotExist();
+
+        LiversegCliTest.Run missing = LiversegCliTest.run("segment", "--server", address(),
+                dir.resolve("nope.nii").toString(), "-o", out.toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.nii");
+    }
+
+    @Test
+    void noServerIsRetryLater() throws Exception {
+        Path in = input("case.nii.gz", 1000);
+        int port = server.getPort();
+        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        LiversegCliTest.Run r = LiversegCliTest.run("segment", "--server", "127.0.0.1:" + port, in.toString(), "-o",
+                dir.resolve("m.nii.gz").toString(), "--timeout", "20");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("UNAVAILABLE");
+    }
+
+    @Test
+    void modelsListsTasksVersionsAndTheChampionsMetrics() throws Exception {
+        LiversegCliTest.Run r = LiversegCliTest.run("models", "--server", address(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode tasks = JSON.readTree(r.out()).get("tasks");
+        assertThat(tasks).hasSize(2);
+        assertThat(tasks.get(0).get("task").asText()).isEqualTo("liver");
+        assertThat(tasks.get(0).get("versions").toString()).isEqualTo("[\"1\",\"2\"]");
+        assertThat(tasks.get(0).get("champion").get("version").asText()).isEqualTo("2");
+        assertThat(tasks.get(0).get("model").get("metrics").get("validation_dice.liver").asDouble()).isEqualTo(0.89);
+        assertThat(tasks.get(1).get("champion").isNull()).isTrue();
+        assertThat(tasks.get(1).has("model")).isFalse();
+
+        LiversegCliTest.Run text = LiversegCliTest.run("models", "--server", address());
+        assertThat(text.exit()).isZero();
+        assertThat(text.out()).contains("liver: versions [1, 2], champion 2 (seed").contains("vessels: versions [],"
+                + " champion none").contains("validation_dice.liver");
+    }
+
+    @Test
+    void progressBarLines() {
+        assertThat(SegmentCommand.ProgressBar.line(Progress.newBuilder().setStage(Progress.Stage.SEGMENTING)
+                .setSlicesDone(50).setTotalSlices(100).build()))
+                .isEqualTo("segmenting [" + "#".repeat(15) + " ".repeat(15) + "] 50/100 slices");
+        assertThat(SegmentCommand.ProgressBar.line(Progress.newBuilder().setStage(Progress.Stage.QUEUED)
+                .setQueuePosition(2).build())).contains("position 2");
+    }
+}
