@@ -1,14 +1,10 @@
 package io.liverseg.inference;
 
 import io.liverseg.imaging.Volume;
-import io.liverseg.imaging.geometry.Reorientation;
 import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiImage;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
-import io.liverseg.imaging.preprocess.MaskAssembler;
-import io.liverseg.imaging.preprocess.PreprocessingSpec;
-import io.liverseg.imaging.preprocess.StreamingSlicer;
 import io.liverseg.model.predict.Segmenter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,14 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One synchronous segmentation of a NIfTI file on local disk, as the gRPC Segment call runs it: exactly the steps
- * of {@link Segmenter#segment(Path, NiftiReader, Segmenter.Options)} — the package's preprocessing streamed while
- * the file inflates ({@link StreamingSlicer}, the same float32 batches of {@code batchSize} canonical slices),
- * {@code segmenter.predictor()}, {@link MaskAssembler} on the input's grid and {@link Segmenter#postprocess} — with
- * two hooks between batches that {@code Segmenter.segment} has no room for: progress, and a stop check
- * (cancellation, deadline) that ends the read and the batches at once. The same steps are what preprocess- and
- * inference-service run batch by batch, so the mask equals the streaming path's for the same file, model version
- * and batch size (tested against {@code Segmenter.segment} voxel for voxel).
+ * One synchronous segmentation of a NIfTI file on local disk, as the gRPC Segment call runs it:
+ * {@link Segmenter#segment(Path, NiftiReader, Segmenter.Options, Segmenter.BatchListener)} itself, with progress and a
+ * stop check (cancellation, deadline) between batches. preprocess- and inference-service run the same steps batch by
+ * batch, so the mask equals the streaming path's for the same file, model version and batch size (tested voxel for
+ * voxel).
  */
 final class SyncSegmentation {
     private SyncSegmentation() {
@@ -49,37 +42,26 @@ final class SyncSegmentation {
     static Result run(Path file, Segmenter segmenter, NiftiReader reader, int batchSize, boolean tta,
                       Listener listener) throws IOException {
         listener.checkStop();
-        long t0 = System.nanoTime();
         NiftiHeader header = reader.readHeader(file);
-        PreprocessingSpec spec = segmenter.manifest().preprocessing().toSpec();
-        MaskAssembler[] assembler = {null};
         int[] total = {0};
-        int[] done = {0};
-        long[] inferNanos = {0};
-        StreamingSlicer.readAndSlice(reader, file, spec, batchSize, b -> {
-            listener.checkStop();
-            long t = System.nanoTime();
-            byte[] labels = segmenter.predictor().predict(b.data(), b.count(), b.channels(), b.height(), b.width(),
-                    tta);
-            inferNanos[0] += System.nanoTime() - t;
-            assembler[0].put(b.firstSlice(), b.count(), labels);
-            done[0] += b.count();
-            listener.progress(done[0], total[0]);
-        }, volume -> {
-            Reorientation r = Reorientation.toCanonical(volume);
-            assembler[0] = new MaskAssembler(r, spec.targetSize());
-            total[0] = r.canonicalDims()[2];
-            listener.progress(0, total[0]);
-        });
-        long readNanos = System.nanoTime() - t0 - inferNanos[0];
-        listener.checkStop();
-        long t = System.nanoTime();
-        Volume mask = segmenter.postprocess(assembler[0].toSourceGrid());
+        Segmenter.Segmentation s = segmenter.segment(file, reader, new Segmenter.Options(batchSize, tta),
+                new Segmenter.BatchListener() {
+                    @Override
+                    public void beforeBatch() {
+                        listener.checkStop();
+                    }
+
+                    @Override
+                    public void progress(int slicesDone, int totalSlices) {
+                        total[0] = totalSlices;
+                        listener.progress(slicesDone, totalSlices);
+                    }
+                });
         Map<String, Long> timings = new LinkedHashMap<>();
-        timings.put("read_and_preprocess", readNanos / 1_000_000);
-        timings.put("inference", inferNanos[0] / 1_000_000);
-        timings.put("postprocess", (System.nanoTime() - t) / 1_000_000);
-        return new Result(mask, header, total[0], timings);
+        timings.put("read_and_preprocess", s.timingsMs().getOrDefault("read_and_preprocess_ms", 0L));
+        timings.put("inference", s.timingsMs().get("inference_ms"));
+        timings.put("postprocess", s.timingsMs().get("postprocess_ms"));
+        return new Result(s.mask(), header, total[0], timings);
     }
 
     /** The mask as .nii.gz with the input's header, as inference-service writes masks/{scan}/{task}/mask.nii.gz. */

@@ -79,15 +79,52 @@ public final class Segmenter implements AutoCloseable {
 
     /** Reads and segments a NIfTI file, predicting batches while the file still inflates. */
     public Segmentation segment(Path file, NiftiReader reader, Options options) throws IOException {
+        return segment(file, reader, options, BatchListener.NONE);
+    }
+
+    /**
+     * Told about the batches of one {@link #segment(Path, NiftiReader, Options, BatchListener)} call, on the
+     * reading thread; what the synchronous API needs for progress and to stop work it no longer wants.
+     */
+    public interface BatchListener {
+        /** Does nothing. */
+        BatchListener NONE = new BatchListener() {
+        };
+
+        /** Before every batch is predicted; an exception thrown here ends the call (cancellation, deadline). */
+        default void beforeBatch() {
+        }
+
+        /** Slices predicted so far of the canonical slice count (first called with 0 once the header is read). */
+        default void progress(int slicesDone, int totalSlices) {
+        }
+    }
+
+    /**
+     * Reads and segments a NIfTI file as {@link #segment(Path, NiftiReader, Options)} does, telling
+     * {@code listener} about every batch. The mask does not depend on the listener.
+     */
+    public Segmentation segment(Path file, NiftiReader reader, Options options, BatchListener listener)
+            throws IOException {
         long t0 = System.nanoTime();
         MaskAssembler[] assembler = {null};
         long[] inferNanos = {0};
+        int[] total = {0};
+        int[] done = {0};
         Volume ct = StreamingSlicer.readAndSlice(reader, file, spec, options.batchSize(), b -> {
             if (assembler[0] == null) {
                 throw new IllegalStateException("first batch before the volume was known");
             }
+            listener.beforeBatch();
             predictInto(b, options, assembler[0], inferNanos);
-        }, volume -> assembler[0] = new MaskAssembler(Reorientation.toCanonical(volume), spec.targetSize()));
+            done[0] += b.count();
+            listener.progress(done[0], total[0]);
+        }, volume -> {
+            Reorientation r = Reorientation.toCanonical(volume);
+            assembler[0] = new MaskAssembler(r, spec.targetSize());
+            total[0] = r.canonicalDims()[2];
+            listener.progress(0, total[0]);
+        });
         return finish(ct, assembler[0], t0, System.nanoTime() - t0 - inferNanos[0], inferNanos[0]);
     }
 

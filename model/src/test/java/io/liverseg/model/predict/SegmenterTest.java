@@ -87,4 +87,42 @@ class SegmenterTest {
                     .contains((byte) 1);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aListenerSeesEveryBatchAndCanStopTheCallWithoutChangingTheMask() throws IOException {
+        Path file = dir.resolve("listener.nii.gz");
+        NiftiWriter.write(new PhantomGenerator(PhantomOptions.defaults().withSize(32).withSlices(10, 10).withSeed(3)
+                .withOrientations("LPS").withStorageTypes(StorageType.INT16)).generate(0).image(), file);
+        try (Segmenter s = Segmenter.open(pkg, DeviceSetting.CPU)) {
+            Segmenter.Options batchOf4 = new Segmenter.Options(4, false);
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            Segmenter.Segmentation withListener = s.segment(file, NiftiReader.defaults(), batchOf4,
+                    new Segmenter.BatchListener() {
+                        @Override
+                        public void beforeBatch() {
+                            seen.add("batch");
+                        }
+
+                        @Override
+                        public void progress(int done, int total) {
+                            seen.add(done + "/" + total);
+                        }
+                    });
+            assertThat(seen).containsExactly("0/10", "batch", "4/10", "batch", "8/10", "batch", "10/10");
+            assertThat(withListener.mask().voxels())
+                    .isEqualTo(s.segment(file, NiftiReader.defaults(), batchOf4).mask().voxels());
+
+            int[] batches = {0};
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.segment(file, NiftiReader.defaults(), batchOf4,
+                    new Segmenter.BatchListener() {
+                        @Override
+                        public void beforeBatch() {
+                            if (++batches[0] == 2) {
+                                throw new IllegalStateException("cancelled by the client");
+                            }
+                        }
+                    })).hasMessageContaining("cancelled by the client");
+            assertThat(batches[0]).isEqualTo(2);
+        }
+    }
 }
