@@ -8,8 +8,6 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,19 +60,7 @@ public class RegistrySeeder {
             LOG.warnf("liverseg.registry.seed-dir %s is not a directory: nothing seeded", dir);
             return;
         }
-        List<Path> packages;
-        try (Stream<Path> s = Files.list(dir)) {
-            packages = s.filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MANIFEST))).sorted().toList();
-        }
-        for (Path p : packages) {
-            String task = taskFor(p.getFileName().toString());
-            ModelRegistry.Champion c = registry.seed(task, p);
-            LOG.infof("registry: task %s champion version %s (%s, from %s)", task, c.version(), c.reason(), p);
-        }
-    }
-
-    /** Seed folder name → task: {@code vessel} → {@code vessels}, anything else as it is. */
-    static String taskFor(String folder) {
-        return "vessel".equals(folder) ? "vessels" : folder;
+        registry.seedAll(dir).forEach((task, c) ->
+                LOG.infof("registry: task %s champion version %s (%s, seeded from %s)", task, c.version(), c.reason(), dir));
     }
 }

@@ -36,7 +36,7 @@ class BatchPlanTest {
 
     @Test
     void seedFolderNamesMapToTasks() {
-        assertThat(RegistrySeeder.taskFor("liver")).isEqualTo("liver");
-        assertThat(RegistrySeeder.taskFor("vessel")).isEqualTo("vessels");
+        assertThat(io.liverseg.storage.ModelRegistry.taskForSeedFolder("liver")).isEqualTo("liver");
+        assertThat(io.liverseg.storage.ModelRegistry.taskForSeedFolder("vessel")).isEqualTo("vessels");
     }
 }

@@ -322,6 +322,34 @@ public final class ModelRegistry {
     }
 
     /**
+     * Seeds every package folder of a directory (a folder holding model.json; the repository's {@code models/}):
+     * folder {@code vessel} → task {@code vessels}, any other folder name is the task. Idempotent like
+     * {@link #seed(String, Path)}. A {@code dir} that is not a directory seeds nothing.
+     *
+     * @return the champion of each seeded task, by task
+     */
+    public Map<String, Champion> seedAll(Path dir) throws IOException {
+        Map<String, Champion> champions = new LinkedHashMap<>();
+        if (!Files.isDirectory(dir)) {
+            return champions;
+        }
+        List<Path> packages;
+        try (Stream<Path> s = Files.list(dir)) {
+            packages = s.filter(p -> Files.isRegularFile(p.resolve(MANIFEST))).sorted().toList();
+        }
+        for (Path p : packages) {
+            String task = taskForSeedFolder(p.getFileName().toString());
+            champions.put(task, seed(task, p));
+        }
+        return champions;
+    }
+
+    /** Seed folder name → task: {@code vessel} (the package folder's name) → {@code vessels}. */
+    public static String taskForSeedFolder(String folder) {
+        return "vessel".equals(folder) ? "vessels" : folder;
+    }
+
+    /**
      * Publishes a package and makes it the champion when the task has none yet (first start of a fresh
      * bucket). Returns the champion after the call.
      */

@@ -153,4 +153,21 @@ class ModelRegistryIT {
         assertThat(registry.statuses("liver")).extracting(ModelRegistry.VersionStatus::status)
                 .containsExactly("retired", "champion");
     }
+
+    @Test
+    void seedAllSeedsEachPackageFolderOnceAndNamesTheVesselTaskVessels(@TempDir Path tmp) throws IOException {
+        Path models = Files.createDirectories(tmp.resolve("models"));
+        Files.move(pkg(tmp, "2", "liver-w"), models.resolve("liver"));
+        Files.move(pkg(tmp, "1", "vessel-w"), models.resolve("vessel"));
+        Files.createDirectories(models.resolve("not-a-package"));
+
+        var champions = registry.seedAll(models);
+        var again = registry.seedAll(models);
+
+        assertThat(champions).containsOnlyKeys("liver", "vessels");
+        assertThat(champions.get("liver").version()).isEqualTo("2");
+        assertThat(champions.get("vessels").version()).isEqualTo("1");
+        assertThat(again).isEqualTo(champions);
+        assertThat(registry.seedAll(tmp.resolve("absent"))).isEmpty();
+    }
 }

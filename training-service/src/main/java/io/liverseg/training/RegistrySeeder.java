@@ -6,8 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,14 +50,7 @@ public class RegistrySeeder {
             LOG.warnf("liverseg.registry.seed-dir %s is not a directory: nothing seeded", dir);
             return;
         }
-        List<Path> packages;
-        try (Stream<Path> s = Files.list(dir)) {
-            packages = s.filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MANIFEST))).sorted().toList();
-        }
-        for (Path p : packages) {
-            String task = "vessel".equals(p.getFileName().toString()) ? "vessels" : p.getFileName().toString();
-            ModelRegistry.Champion c = registry.seed(task, p);
-            LOG.infof("registry: task %s champion version %s (%s)", task, c.version(), c.reason());
-        }
+        registry.seedAll(dir).forEach((task, c) ->
+                LOG.infof("registry: task %s champion version %s (%s, seeded from %s)", task, c.version(), c.reason(), dir));
     }
 }
