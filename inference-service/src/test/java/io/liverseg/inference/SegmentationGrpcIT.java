@@ -213,7 +213,7 @@ class SegmentationGrpcIT {
         }
         long voxels = r.getVolumesList().stream().mapToLong(v -> v.getVoxels()).sum();
         assertThat(voxels).isEqualTo(64L * 64 * 20);
-        assertThat(tempFiles()).isEmpty();
+        awaitNoTempFiles();
 
         // the same version named explicitly gives the same bytes
         SegmentCallClient.Outcome again = segment(options(file).setModelVersion("2").build(), file, 1 << 20);
@@ -235,7 +235,7 @@ class SegmentationGrpcIT {
         assertThat(o.report().getVolumesList().stream().mapToLong(v -> v.getVoxels()).sum())
                 .isEqualTo(512L * 512 * 400);
         assertThat(o.report().getVolumes(1).getVoxels()).isPositive();
-        assertThat(tempFiles()).isEmpty();
+        awaitNoTempFiles();
     }
 
     @Test
@@ -248,7 +248,7 @@ class SegmentationGrpcIT {
         assertThat(o.status().getDescription()).contains("not-a-scan.nii").contains("sizeof_hdr")
                 .doesNotContain(config.grpc().tempDir().toString());
         assertThat(o.trailers().get(SegmentationGrpcService.FIELD)).isEqualTo("sizeof_hdr");
-        assertThat(tempFiles()).isEmpty();
+        awaitNoTempFiles();
 
         // truncated gzip: the voxel data ends early
         Path good = phantom(64, 20, "RAS", StorageType.FLOAT32, 33);
@@ -287,7 +287,7 @@ class SegmentationGrpcIT {
         SegmentCallClient.Outcome huge = segment(options(big).build(), big, 5 << 20);
         assertThat(huge.status().getCode()).isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.CANCELLED);
         await().atMost(WAIT).until(() -> slots.admitted() == 0);
-        assertThat(tempFiles()).isEmpty();
+        awaitNoTempFiles();
     }
 
     @Test
@@ -304,7 +304,7 @@ class SegmentationGrpcIT {
         assertThat(refused.status().getDescription()).contains("busy");
         holders.forEach(SegmentCallClient::cancel);
         await().atMost(WAIT).until(() -> slots.admitted() == 0);
-        assertThat(tempFiles()).isEmpty();
+        awaitNoTempFiles();
         assertThat(segment(options(file).build(), file, 1 << 20).ok()).isTrue();
     }
 
@@ -322,7 +322,7 @@ class SegmentationGrpcIT {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
                 .until(() -> slots.batchesPredicted() == stopped);
         assertThat(stopped - before).isLessThan(10);
-        assertThat(tempFiles()).isEmpty();
+        awaitNoTempFiles();
         // and the next call is served
         Path small = phantom(64, 20, "LPS", StorageType.INT16_OFFSET, 31);
         assertThat(segment(options(small).build(), small, 1 << 20).ok()).isTrue();
@@ -347,7 +347,7 @@ class SegmentationGrpcIT {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
                 .until(() -> slots.batchesPredicted() == stopped);
         assertThat(stopped - before).isLessThan(9);
-        assertThat(tempFiles()).isEmpty();
+        awaitNoTempFiles();
         Path small = phantom(64, 20, "LPS", StorageType.INT16_OFFSET, 31);
         assertThat(segment(options(small).build(), small, 1 << 20).ok()).isTrue();
     }
@@ -437,5 +437,10 @@ class SegmentationGrpcIT {
         StatusRuntimeException bad = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                 () -> blocking.getScan(GetScanRequest.newBuilder().setScanId("../x").build()));
         assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+
+    /** The server deletes a call's files right after it answers: they must be gone promptly, not at once. */
+    private void awaitNoTempFiles() {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(tempFiles()).isEmpty());
     }
 }
