@@ -190,7 +190,7 @@ public final class Mesh implements AutoCloseable {
         return lines;
     }
 
-    /** Stops the services (inference first, ingest last), then the broker and the S3 server. */
+    /** Stops the services in reverse start order (training first, ingest last), then the broker and the S3 server. */
     @Override
     public void close() {
         for (int i = services.size() - 1; i >= 0; i--) {
