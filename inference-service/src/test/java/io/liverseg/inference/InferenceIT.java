@@ -28,6 +28,7 @@ import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.SegmentationMetrics;
 import io.liverseg.proto.events.v1.SliceBatchReady;
 import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectStore;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -79,6 +80,9 @@ class InferenceIT {
     @Inject
     ModelCache models;
 
+    /** Version of the repository's liver package (models/liver), the registry's seeded champion. */
+    private String boot;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -88,7 +92,8 @@ class InferenceIT {
     private KafkaTopics kafka;
 
     @BeforeEach
-    void connect() {
+    void connect() throws Exception {
+        boot = ModelRegistry.packageVersion(packageDir());
         kafka = new KafkaTopics(bootstrap, MASKS, METRICS, EventType.SCAN_FAILED.topic(), Topics.DEAD_LETTER);
     }
 
@@ -131,9 +136,9 @@ class InferenceIT {
         List<SliceBatchReady> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             SliceBatch b = pre.batch(i * BATCH, Math.min(BATCH, total - i * BATCH));
-            String key = ObjectKeys.batch(id, "liver", "2", i);
+            String key = ObjectKeys.batch(id, "liver", boot, i);
             store.put(key, SliceBatchCodec.encode(b), "application/octet-stream");
-            events.add(SliceBatchReady.newBuilder().setScanId(id).setTask("liver").setModelVersion("2")
+            events.add(SliceBatchReady.newBuilder().setScanId(id).setTask("liver").setModelVersion(boot)
                     .setBatchIndex(i).setBatchCount(count).setFirstSlice(b.firstSlice()).setSliceCount(b.count())
                     .setTotalSlices(total).setBucket(store.bucket()).setTensorKey(key)
                     .setGeometry(BatchProcessor.geometry(ct)).setImageKey(imageKey).setLabelKey(labelKey)
@@ -145,13 +150,13 @@ class InferenceIT {
 
     private RecordMetadata publish(SliceBatchReady e) throws Exception {
         return kafka.publish(EventType.SLICE_BATCH_READY.topic(), e.getScanId(), EventType.SLICE_BATCH_READY.ceType(),
-                e.getScanId() + ":liver:2:batch:" + e.getBatchIndex(), e.toByteArray());
+                e.getScanId() + ":liver:" + boot + ":batch:" + e.getBatchIndex(), e.toByteArray());
     }
 
     private MaskReady awaitMask(String id) throws Exception {
         List<ConsumerRecord<String, byte[]>> recs = await().atMost(WAIT)
                 .until(() -> kafka.records(MASKS, id), l -> !l.isEmpty());
-        assertThat(KafkaTopics.header(recs.get(0), "ce_id")).isEqualTo(id + ":liver:2:mask");
+        assertThat(KafkaTopics.header(recs.get(0), "ce_id")).isEqualTo(id + ":liver:" + boot + ":mask");
         assertThat(KafkaTopics.header(recs.get(0), "ce_type")).isEqualTo(EventType.MASK_READY.ceType());
         assertThat(KafkaTopics.header(recs.get(0), "ce_source")).isEqualTo("/liverseg/inference");
         return MaskReady.parseFrom(recs.get(0).value());
@@ -205,7 +210,7 @@ class InferenceIT {
         }
         String id = p.scanId();
         MaskReady ready = awaitMask(id);
-        assertThat(ready.getModelVersion()).isEqualTo("2");
+        assertThat(ready.getModelVersion()).isEqualTo(boot);
         assertThat(ready.getTask()).isEqualTo("liver");
         assertThat(ready.getReportKey()).isEqualTo(ObjectKeys.report(id, "liver"));
         assertThat(ready.getVolumesList()).extracting(v -> v.getName())
@@ -219,7 +224,7 @@ class InferenceIT {
 
         JsonNode report = new ObjectMapper().readTree(store.get(ObjectKeys.report(id, "liver")).orElseThrow());
         assertThat(report.get("scan_id").asText()).isEqualTo(id);
-        assertThat(report.get("model_version").asText()).isEqualTo("2");
+        assertThat(report.get("model_version").asText()).isEqualTo(boot);
         assertThat(report.get("mask_key").asText()).isEqualTo(ready.getMaskKey());
         assertThat(report.get("class_names").toString()).isEqualTo("[\"background\",\"liver\",\"tumour\"]");
         assertThat(report.get("volumes").get(1).get("voxels").asLong()).isEqualTo(ready.getVolumes(1).getVoxels());
@@ -234,8 +239,8 @@ class InferenceIT {
         assertThat(m.getDiceMap().get("liver")).isEqualTo(report.get("dice").get("liver").asDouble());
         assertThat(m.getPredictedList()).isEqualTo(ready.getVolumesList());
         assertThat(m.getReferenceList()).hasSize(3);
-        assertThat(KafkaTopics.header(metrics.get(0), "ce_id")).isEqualTo(id + ":liver:2:metrics");
-        assertThat(models.loaded("liver")).containsExactly("2");
+        assertThat(KafkaTopics.header(metrics.get(0), "ce_id")).isEqualTo(id + ":liver:" + boot + ":metrics");
+        assertThat(models.loaded("liver")).containsExactly(boot);
 
         // the last batch again, as after a crash before its offset was committed: no second MaskReady
         RecordMetadata again = publish(p.events().get(p.events().size() - 1));
@@ -244,7 +249,7 @@ class InferenceIT {
         assertThat(kafka.records(MASKS, id)).hasSize(1);
         assertThat(kafka.records(METRICS, id)).hasSize(1);
         assertThat(store.exists(ObjectKeys.failure(id))).isFalse();
-        assertThat(store.exists(ObjectKeys.maskReadyMarker(id, "liver", "2"))).isTrue();
+        assertThat(store.exists(ObjectKeys.maskReadyMarker(id, "liver", boot))).isTrue();
         assertThat(leftoverTempFiles(started)).isEmpty();
     }
 
@@ -279,7 +284,7 @@ class InferenceIT {
         // a batch object that is not an .lsb: failed.json, ScanFailed and the dead-letter topic
         String bad = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest("bad".getBytes(StandardCharsets.US_ASCII)));
-        String key = ObjectKeys.batch(bad, "liver", "2", 0);
+        String key = ObjectKeys.batch(bad, "liver", boot, 0);
         store.put(key, "not a slice batch".getBytes(StandardCharsets.US_ASCII), "application/octet-stream");
         SliceBatchReady corrupt = p.events().get(0).toBuilder().setScanId(bad).setTensorKey(key).setBatchCount(1)
                 .setImageKey(ObjectKeys.image(bad, true)).build();

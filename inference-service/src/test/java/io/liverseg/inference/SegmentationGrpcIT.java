@@ -36,6 +36,7 @@ import io.liverseg.proto.segmentation.v1.Scan;
 import io.liverseg.proto.segmentation.v1.SegmentOptions;
 import io.liverseg.proto.segmentation.v1.SegmentReport;
 import io.liverseg.proto.segmentation.v1.SegmentationGrpc;
+import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -90,18 +91,21 @@ class SegmentationGrpcIT {
     ModelCache models;
 
     private ManagedChannel channel;
+    private String boot;
     private SegmentationGrpc.SegmentationStub async;
     private SegmentationGrpc.SegmentationBlockingStub blocking;
 
     @BeforeEach
     void connect() throws Exception {
+        // the repository's liver package (models/liver), the registry's seeded champion
+        boot = ModelRegistry.packageVersion(config.registry().seedDir().orElseThrow().resolve("liver"));
         channel = ManagedChannelBuilder.forAddress(url.getHost(), url.getPort()).usePlaintext()
                 .maxInboundMessageSize(8 << 20).build();
         async = SegmentationGrpc.newStub(channel);
         blocking = SegmentationGrpc.newBlockingStub(channel);
         // the model loaded once, so timings and deadlines below measure segmentation, not loading
-        try (ModelCache.Lease lease = models.lease("liver", "2")) {
-            assertThat(lease.segmenter().manifest().version()).isEqualTo("2");
+        try (ModelCache.Lease lease = models.lease("liver", boot)) {
+            assertThat(lease.segmenter().manifest().version()).isEqualTo(boot);
         }
     }
 
@@ -176,7 +180,7 @@ class SegmentationGrpcIT {
         assertThat(o.status().getCode()).as(String.valueOf(o.status())).isEqualTo(Status.Code.OK);
         SegmentReport r = o.report();
         assertThat(r.getTask()).isEqualTo("liver");
-        assertThat(r.getModelVersion()).isEqualTo("2");
+        assertThat(r.getModelVersion()).isEqualTo(boot);
         assertThat(r.getClassNamesList()).containsExactly("background", "liver", "tumour");
         assertThat(r.getMaskBytes()).isEqualTo(o.mask().length);
         assertThat(r.getMaskSha256()).isEqualTo(sha256(o.mask()));
@@ -216,7 +220,7 @@ class SegmentationGrpcIT {
         awaitNoTempFiles();
 
         // the same version named explicitly gives the same bytes
-        SegmentCallClient.Outcome again = segment(options(file).setModelVersion("2").build(), file, 1 << 20);
+        SegmentCallClient.Outcome again = segment(options(file).setModelVersion(boot).build(), file, 1 << 20);
         assertThat(again.status().isOk()).as(String.valueOf(again.status())).isTrue();
         assertThat(again.report().getMaskSha256()).isEqualTo(r.getMaskSha256());
     }
@@ -387,12 +391,12 @@ class SegmentationGrpcIT {
         ListModelsResponse list = blocking.listModels(ListModelsRequest.getDefaultInstance());
         ModelTask liver = list.getTasksList().stream().filter(t -> t.getTask().equals("liver")).findFirst()
                 .orElseThrow();
-        assertThat(liver.getVersionsList()).contains("2");
-        assertThat(liver.getChampion().getVersion()).isEqualTo("2");
+        assertThat(liver.getVersionsList()).contains(boot);
+        assertThat(liver.getChampion().getVersion()).isEqualTo(boot);
         assertThat(liver.getChampion().getReason()).isEqualTo("seed");
 
         Model m = blocking.getModel(GetModelRequest.newBuilder().setTask("liver").build());
-        assertThat(m.getVersion()).isEqualTo("2");
+        assertThat(m.getVersion()).isEqualTo(boot);
         assertThat(m.getChampion()).isTrue();
         assertThat(m.getClassNamesList()).containsExactly("background", "liver", "tumour");
         assertThat(m.getTargetSize()).isEqualTo(256);
@@ -412,9 +416,9 @@ class SegmentationGrpcIT {
                 + "\"size_bytes\":10,\"image_key\":\"scans/" + id + "/image.nii.gz\",\"label_key\":null,"
                 + "\"source\":\"upload\",\"received_at\":\"2026-01-01T00:00:00Z\",\"metadata\":{}}")
                 .getBytes(StandardCharsets.UTF_8), "application/json");
-        store.put(ObjectKeys.batchPlan(id, "liver", "2"), ("{\"scan_id\":\"" + id + "\",\"batch_count\":1}")
+        store.put(ObjectKeys.batchPlan(id, "liver", boot), ("{\"scan_id\":\"" + id + "\",\"batch_count\":1}")
                 .getBytes(StandardCharsets.UTF_8), "application/json");
-        store.put(ObjectKeys.part(id, "liver", "2", 0), new byte[] {1}, "application/octet-stream");
+        store.put(ObjectKeys.part(id, "liver", boot, 0), new byte[] {1}, "application/octet-stream");
         store.put(ObjectKeys.report(id, "liver"), ("{\"scan_id\":\"" + id + "\",\"task\":\"liver\",\"model_version\":\"2\","
                 + "\"class_names\":[\"background\",\"liver\",\"tumour\"],\"volumes\":[{\"label\":1,\"name\":\"liver\","
                 + "\"voxels\":100,\"volume_ml\":1.5}],\"timings_ms\":{\"inference\":7},\"mask_key\":\"masks/" + id
@@ -425,7 +429,7 @@ class SegmentationGrpcIT {
         assertThat(s.getFileName()).isEqualTo("case.nii.gz");
         assertThat(s.getHasLabel()).isFalse();
         assertThat(s.getTasksMap().get("liver").getStatus()).isEqualTo("mask_ready");
-        assertThat(s.getTasksMap().get("liver").getModelVersion()).isEqualTo("2");
+        assertThat(s.getTasksMap().get("liver").getModelVersion()).isEqualTo(boot);
         assertThat(s.getTasksMap().get("vessels").getStatus()).isEqualTo("pending");
         assertThat(s.getReportsMap().get("liver").getVolumes(0).getVolumeMl()).isEqualTo(1.5);
         assertThat(s.getReportsMap().get("liver").getTimingsMsMap()).containsEntry("inference", 7L);

@@ -21,6 +21,7 @@ import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.proto.events.v1.SliceBatchReady;
 import io.liverseg.storage.ObjectKeys;
+import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectStore;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -59,13 +60,21 @@ class PreprocessIT {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
+    /** The repository's models/ folder, which seeds the registry. */
+    @ConfigProperty(name = "liverseg.registry.seed-dir")
+    Path seedDir;
+
+    /** Version of models/liver, the seeded champion. */
+    private String boot;
+
     @TempDir
     Path dir;
 
     private KafkaTopics kafka;
 
     @BeforeEach
-    void connect() {
+    void connect() throws Exception {
+        boot = ModelRegistry.packageVersion(seedDir.resolve("liver"));
         kafka = new KafkaTopics(bootstrap, SLICES, EventType.SCAN_FAILED.topic(), Topics.DEAD_LETTER);
     }
 
@@ -125,30 +134,30 @@ class PreprocessIT {
         assertThat(events).extracting(SliceBatchReady::getSliceCount).containsExactly(32, 8);
         for (SliceBatchReady e : events) {
             assertThat(e.getTask()).isEqualTo("liver");
-            assertThat(e.getModelVersion()).isEqualTo("2");
+            assertThat(e.getModelVersion()).isEqualTo(boot);
             assertThat(e.getBatchCount()).isEqualTo(2);
             assertThat(e.getTotalSlices()).isEqualTo(40);
             assertThat(e.getImageKey()).isEqualTo(scan.getImageKey());
             assertThat(e.getReceivedAt()).isEqualTo(scan.getReceivedAt());
-            assertThat(e.getTensorKey()).isEqualTo(ObjectKeys.batch(id, "liver", "2", e.getBatchIndex()));
+            assertThat(e.getTensorKey()).isEqualTo(ObjectKeys.batch(id, "liver", boot, e.getBatchIndex()));
             assertThat(e.getGeometry().getDimsList()).containsExactly(64, 64, 40);
             assertThat(e.getGeometry().getOrientation()).isEqualTo("LPS");
             assertThat(e.getPreprocessMs()).isGreaterThanOrEqualTo(0);
         }
         List<ConsumerRecord<String, byte[]>> recs = kafka.records(SLICES, id);
         assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_id"))
-                .containsExactly(id + ":liver:2:batch:0", id + ":liver:2:batch:1");
+                .containsExactly(id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1");
         assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_type"))
                 .containsOnly(EventType.SLICE_BATCH_READY.ceType());
         assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_source")).containsOnly("/liverseg/preprocess");
 
-        JsonNode plan = new ObjectMapper().readTree(store.get(ObjectKeys.batchPlan(id, "liver", "2")).orElseThrow());
+        JsonNode plan = new ObjectMapper().readTree(store.get(ObjectKeys.batchPlan(id, "liver", boot)).orElseThrow());
         assertThat(plan.get("batch_count").asInt()).isEqualTo(2);
         assertThat(plan.get("total_slices").asInt()).isEqualTo(40);
         assertThat(plan.get("batch_size").asInt()).isEqualTo(32);
         assertThat(plan.get("target_size").asInt()).isEqualTo(256);
         assertThat(plan.get("channels").asInt()).isEqualTo(1);
-        assertThat(plan.get("model_version").asText()).isEqualTo("2");
+        assertThat(plan.get("model_version").asText()).isEqualTo(boot);
 
         // the batch objects are exactly the package's preprocessing of the scan
         Path local = dir.resolve("scan.nii.gz");
@@ -172,12 +181,12 @@ class PreprocessIT {
         publish(scan);
         awaitBatches(scan, 4);
         assertThat(kafka.records(SLICES, id)).extracting(r -> KafkaTopics.header(r, "ce_id"))
-                .containsExactly(id + ":liver:2:batch:0", id + ":liver:2:batch:1",
-                        id + ":liver:2:batch:0", id + ":liver:2:batch:1");
+                .containsExactly(id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1",
+                        id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1");
         for (int i = 0; i < 2; i++) {
-            assertThat(store.get(ObjectKeys.batch(id, "liver", "2", i)).orElseThrow()).isEqualTo(first[i]);
+            assertThat(store.get(ObjectKeys.batch(id, "liver", boot, i)).orElseThrow()).isEqualTo(first[i]);
         }
-        assertThat(store.list(ObjectKeys.workPrefix(id, "liver", "2"))).hasSize(3);
+        assertThat(store.list(ObjectKeys.workPrefix(id, "liver", boot))).hasSize(3);
         assertThat(store.exists(ObjectKeys.failure(id))).isFalse();
         assertThat(leftoverTempFiles(started)).isEmpty();
     }

@@ -150,12 +150,8 @@ public final class ModelRegistry {
      * @return the version, read from model.json
      */
     public String publish(String task, Path packageDir) throws IOException {
-        Path manifestFile = packageDir.resolve(MANIFEST);
-        byte[] manifest = Files.readAllBytes(manifestFile);
-        String version = parse(manifest).path("version").asText("");
-        if (version.isEmpty()) {
-            throw new IOException(manifestFile + ": field version: missing");
-        }
+        byte[] manifest = Files.readAllBytes(packageDir.resolve(MANIFEST));
+        String version = packageVersion(packageDir);
         String prefix = ObjectKeys.modelPrefix(task, version);
         Optional<byte[]> existing = store.get(prefix + MANIFEST);
         if (existing.isPresent()) {
@@ -174,6 +170,16 @@ public final class ModelRegistry {
             }
         }
         store.put(prefix + MANIFEST, manifest, "application/json");
+        return version;
+    }
+
+    /** The version a package directory declares in its model.json. */
+    public static String packageVersion(Path packageDir) throws IOException {
+        Path manifestFile = packageDir.resolve(MANIFEST);
+        String version = parse(Files.readAllBytes(manifestFile)).path("version").asText("");
+        if (version.isEmpty()) {
+            throw new IOException(manifestFile + ": field version: missing");
+        }
         return version;
     }
 

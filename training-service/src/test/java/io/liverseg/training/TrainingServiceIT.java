@@ -47,8 +47,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * training-service on the real broker and S3 server with the repository's liver package as champion (version 2,
- * seeded from models/). Labelled 64×64×24 phantoms go in as LabeledScan events; the test profile trains a tiny
+ * training-service on the real broker and S3 server with the repository's liver package as champion (seeded
+ * from models/; its version is read from there). Labelled 64×64×24 phantoms go in as LabeledScan events; the test profile trains a tiny
  * network (1 epoch, base 4, 64², 8 slices) so a run takes seconds. The tests build on each other, in order.
  */
 @QuarkusTest
@@ -64,6 +64,10 @@ class TrainingServiceIT {
     private static KafkaTopics kafka;
     private static final List<String> GOOD = new ArrayList<>();
     private static String mismatched;
+    /** The seeded champion (models/liver), the candidate the first run makes and the one the second run's is. */
+    private static String bootVersion;
+    private static String candidateVersion;
+    private static String rejectedVersion;
 
     @Inject
     ObjectStore store;
@@ -83,6 +87,9 @@ class TrainingServiceIT {
     @BeforeAll
     static void tempDir() throws IOException {
         dir = Files.createTempDirectory("training-it-");
+        bootVersion = ModelRegistry.packageVersion(Path.of(System.getProperty("liverseg.registry.seed-dir")).resolve("liver"));
+        candidateVersion = String.valueOf(Integer.parseInt(bootVersion) + 1);
+        rejectedVersion = String.valueOf(Integer.parseInt(bootVersion) + 2);
     }
 
     @AfterAll
@@ -198,27 +205,27 @@ class TrainingServiceIT {
         assertThat(run.epochs()).singleElement().satisfies(e -> assertThat(e).containsKeys("loss", "validation_dice"));
         assertThat(run.progress().epoch()).isEqualTo(1);
         assertThat(run.progress().validationDice()).containsKeys("liver", "tumour");
-        assertThat(run.modelVersion()).isEqualTo("3");
-        assertThat(run.parentVersion()).isEqualTo("2");
+        assertThat(run.modelVersion()).isEqualTo(candidateVersion);
+        assertThat(run.parentVersion()).isEqualTo(bootVersion);
         RunRecord.Evaluation ev = run.evaluation();
         assertThat(ev.cases()).isEqualTo(run.dataset().validationCases());
-        assertThat(ev.candidate().version()).isEqualTo("3");
-        assertThat(ev.champion().version()).isEqualTo("2");
+        assertThat(ev.candidate().version()).isEqualTo(candidateVersion);
+        assertThat(ev.champion().version()).isEqualTo(bootVersion);
         assertThat(ev.candidate().perCase()).extracting(RunRecord.CaseScore::name).isEqualTo(ev.cases());
         assertThat(ev.champion().perCase()).extracting(RunRecord.CaseScore::name).isEqualTo(ev.cases());
         assertThat(ev.candidate().meanForegroundDice()).isBetween(0.0, 1.0);
         assertThat(ev.decision()).isEqualTo("promoted");
         assertThat(ev.margin()).isEqualTo(-2.0);
 
-        // The registry: version 3 with its lineage is the champion, 2 is retired.
-        assertThat(registry.champion("liver").orElseThrow().version()).isEqualTo("3");
-        assertThat(registry.status("liver", "2").orElseThrow().status()).isEqualTo(ModelRegistry.RETIRED);
-        ModelRegistry.VersionStatus v3 = registry.status("liver", "3").orElseThrow();
+        // The registry: the candidate with its lineage is the champion, the bootstrap version retired.
+        assertThat(registry.champion("liver").orElseThrow().version()).isEqualTo(candidateVersion);
+        assertThat(registry.status("liver", bootVersion).orElseThrow().status()).isEqualTo(ModelRegistry.RETIRED);
+        ModelRegistry.VersionStatus v3 = registry.status("liver", candidateVersion).orElseThrow();
         assertThat(v3.status()).isEqualTo(ModelRegistry.CHAMPION);
         assertThat(v3.metrics()).containsKeys("validation_mean_foreground_dice", "evaluation_mean_foreground_dice",
                 "champion_mean_foreground_dice");
-        JsonNode model = registry.manifest("liver", "3").orElseThrow();
-        assertThat(model.path("parent_version").asText()).isEqualTo("2");
+        JsonNode model = registry.manifest("liver", candidateVersion).orElseThrow();
+        assertThat(model.path("parent_version").asText()).isEqualTo(bootVersion);
         assertThat(model.path("training").path("dataset_fingerprint").asText()).isEqualTo(manifest.fingerprint());
         assertThat(model.path("training").path("config").path("epochs").asInt()).isEqualTo(1);
         assertThat(model.path("training").path("config").path("run_id").asText()).isEqualTo(run.id());
@@ -235,14 +242,14 @@ class TrainingServiceIT {
                     .anySatisfy(f -> {
                         assertThat(f.getRunId()).isEqualTo(run.id());
                         assertThat(f.getDecision()).isEqualTo("promoted");
-                        assertThat(f.getModelVersion()).isEqualTo("3");
+                        assertThat(f.getModelVersion()).isEqualTo(candidateVersion);
                     });
             assertThat(parse(kafka().records(EventType.MODEL_PROMOTED.topic()), ModelPromoted::parseFrom))
                     .anySatisfy(m -> {
-                        assertThat(m.getVersion()).isEqualTo("3");
-                        assertThat(m.getPreviousVersion()).isEqualTo("2");
+                        assertThat(m.getVersion()).isEqualTo(candidateVersion);
+                        assertThat(m.getPreviousVersion()).isEqualTo(bootVersion);
                         assertThat(m.getReason()).isEqualTo("promotion");
-                        assertThat(m.getPackagePrefix()).isEqualTo("models/liver/3/");
+                        assertThat(m.getPackagePrefix()).isEqualTo("models/liver/" + candidateVersion + "/");
                         assertThat(m.getMetricsMap()).containsKey("evaluation_mean_foreground_dice");
                     });
         });
@@ -253,7 +260,7 @@ class TrainingServiceIT {
         assertThat(r.path("progress").path("validation_dice").has("liver")).isTrue();
         assertThat(r.path("evaluation").path("decision").asText()).isEqualTo("promoted");
         JsonNode models = getJson("/api/models");
-        assertThat(models.path("champion").asText()).isEqualTo("3");
+        assertThat(models.path("champion").asText()).isEqualTo(candidateVersion);
         assertThat(models.path("versions").findValuesAsText("status")).containsExactly("retired", "champion");
         JsonNode dataset = getJson("/api/training/dataset?task=liver");
         assertThat(dataset.path("cases")).hasSize(3);
@@ -270,13 +277,13 @@ class TrainingServiceIT {
         RunRecord run = awaitFinished(id);
         assertThat(run.status()).as(run.reason()).isEqualTo(RunRecord.SUCCEEDED);
         assertThat(run.trigger()).isEqualTo("api");
-        assertThat(run.modelVersion()).isEqualTo("4");
-        assertThat(run.parentVersion()).isEqualTo("3");
+        assertThat(run.modelVersion()).isEqualTo(rejectedVersion);
+        assertThat(run.parentVersion()).isEqualTo(candidateVersion);
         assertThat(run.evaluation().decision()).isEqualTo("rejected");
-        assertThat(run.evaluation().champion().version()).isEqualTo("3");
-        assertThat(run.reason()).contains("rejected").contains("champion 3").contains("margin +2.0000");
-        assertThat(registry.champion("liver").orElseThrow().version()).isEqualTo("3");
-        ModelRegistry.VersionStatus v4 = registry.status("liver", "4").orElseThrow();
+        assertThat(run.evaluation().champion().version()).isEqualTo(candidateVersion);
+        assertThat(run.reason()).contains("rejected").contains("champion " + candidateVersion).contains("margin +2.0000");
+        assertThat(registry.champion("liver").orElseThrow().version()).isEqualTo(candidateVersion);
+        ModelRegistry.VersionStatus v4 = registry.status("liver", rejectedVersion).orElseThrow();
         assertThat(v4.status()).isEqualTo(ModelRegistry.REJECTED);
         assertThat(v4.reason()).contains(id).contains("rejected");
         assertThat(v4.metrics()).containsEntry("promotion_margin", 2.0);
@@ -288,37 +295,37 @@ class TrainingServiceIT {
                 }));
         // no ModelPromoted for a rejected candidate
         assertThat(parse(kafka().records(EventType.MODEL_PROMOTED.topic()), ModelPromoted::parseFrom))
-                .noneSatisfy(m -> assertThat(m.getVersion()).isEqualTo("4"));
+                .noneSatisfy(m -> assertThat(m.getVersion()).isEqualTo(rejectedVersion));
     }
 
     @Test
     @Order(3)
     void rollbackAndManualPromotionAreRecordedAndAnnounced() throws Exception {
         given().contentType(ContentType.JSON).body("{\"note\":\"masks too small at site A\"}")
-                .when().post("/api/models/2/rollback")
+                .when().post("/api/models/" + bootVersion + "/rollback")
                 .then().statusCode(200);
-        assertThat(registry.champion("liver").orElseThrow().version()).isEqualTo("2");
+        assertThat(registry.champion("liver").orElseThrow().version()).isEqualTo(bootVersion);
         JsonNode models = getJson("/api/models?task=liver");
         assertThat(models.path("versions").findValuesAsText("status"))
                 .containsExactly("champion", "retired", "rejected");
         assertThat(models.path("history").findValuesAsText("reason")).containsExactly("seed", "promotion", "rollback");
         assertThat(models.path("history").get(2).path("note").asText()).isEqualTo("masks too small at site A");
-        assertThat(models.path("history").get(2).path("previous_version").asText()).isEqualTo("3");
+        assertThat(models.path("history").get(2).path("previous_version").asText()).isEqualTo(candidateVersion);
 
         // a rollback goes back, never forward; unknown versions and the champion itself are refused
-        given().when().post("/api/models/4/rollback").then().statusCode(409);
-        given().when().post("/api/models/9/promote").then().statusCode(404);
-        given().when().post("/api/models/2/promote").then().statusCode(409);
-        given().when().post("/api/models/3/promote?task=kidney").then().statusCode(400);
+        given().when().post("/api/models/" + rejectedVersion + "/rollback").then().statusCode(409);
+        given().when().post("/api/models/999/promote").then().statusCode(404);
+        given().when().post("/api/models/" + bootVersion + "/promote").then().statusCode(409);
+        given().when().post("/api/models/" + candidateVersion + "/promote?task=kidney").then().statusCode(400);
 
-        given().when().post("/api/models/3/promote").then().statusCode(200);
-        assertThat(registry.champion("liver").orElseThrow().version()).isEqualTo("3");
+        given().when().post("/api/models/" + candidateVersion + "/promote").then().statusCode(200);
+        assertThat(registry.champion("liver").orElseThrow().version()).isEqualTo(candidateVersion);
         assertThat(registry.history("liver")).extracting(ModelRegistry.HistoryEntry::reason)
                 .containsExactly("seed", "promotion", "rollback", "manual");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(parse(kafka().records(
                 EventType.MODEL_PROMOTED.topic()), ModelPromoted::parseFrom)).extracting(ModelPromoted::getVersion,
-                ModelPromoted::getReason).contains(org.assertj.core.groups.Tuple.tuple("2", "rollback"),
-                org.assertj.core.groups.Tuple.tuple("3", "manual")));
+                ModelPromoted::getReason).contains(org.assertj.core.groups.Tuple.tuple(bootVersion, "rollback"),
+                org.assertj.core.groups.Tuple.tuple(candidateVersion, "manual")));
 
         // a radiologist's correction replaces the case's label (one changed case: below the trigger)
         String id = GOOD.get(1);
