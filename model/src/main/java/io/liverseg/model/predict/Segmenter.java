@@ -6,6 +6,7 @@ import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.postprocess.LiverPostprocessing;
 import io.liverseg.imaging.preprocess.MaskAssembler;
 import io.liverseg.imaging.preprocess.PreprocessingSpec;
+import io.liverseg.imaging.preprocess.ProbabilityAssembler;
 import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import io.liverseg.imaging.preprocess.StreamingSlicer;
@@ -46,8 +47,17 @@ public final class Segmenter implements AutoCloseable {
         return predictor;
     }
 
-    /** Options of one segmentation. */
-    public record Options(int batchSize, boolean flipTta) {
+    /**
+     * Options of one segmentation.
+     *
+     * @param probabilities also assemble the class probabilities ({@link Segmentation#probabilities()})
+     */
+    public record Options(int batchSize, boolean flipTta, boolean probabilities) {
+        /** Labels only. */
+        public Options(int batchSize, boolean flipTta) {
+            this(batchSize, flipTta, false);
+        }
+
         public static Options defaults() {
             return new Options(8, false);
         }
@@ -59,8 +69,11 @@ public final class Segmenter implements AutoCloseable {
      * @param mask     uint8 labels, the input's dims and affine
      * @param image    the CT as read
      * @param timingsMs wall time per stage
+     * @param probabilities the class probabilities the mask was taken from, before postprocessing: 4D (the input's
+     *                  dims, classes), uint8 with scale 1/255, the input's affine ({@link ProbabilityAssembler});
+     *                  null unless {@link Options#probabilities()} asked for them
      */
-    public record Segmentation(Volume mask, Volume image, Map<String, Long> timingsMs) {
+    public record Segmentation(Volume mask, Volume image, Map<String, Long> timingsMs, Volume probabilities) {
     }
 
     /** Segments a CT already in memory. */
@@ -68,7 +81,7 @@ public final class Segmenter implements AutoCloseable {
         long t0 = System.nanoTime();
         Reorientation r = Reorientation.toCanonical(ct);
         SlicePreprocessor pre = new SlicePreprocessor(ct, r, spec);
-        MaskAssembler assembler = new MaskAssembler(r, spec.targetSize());
+        Assemblers assembler = assemblers(r, options);
         long[] inferNanos = {0};
         for (int first = 0; first < pre.sliceCount(); first += options.batchSize()) {
             SliceBatch b = pre.batch(first, Math.min(options.batchSize(), pre.sliceCount() - first));
@@ -107,7 +120,7 @@ public final class Segmenter implements AutoCloseable {
     public Segmentation segment(Path file, NiftiReader reader, Options options, BatchListener listener)
             throws IOException {
         long t0 = System.nanoTime();
-        MaskAssembler[] assembler = {null};
+        Assemblers[] assembler = {null};
         long[] inferNanos = {0};
         int[] total = {0};
         int[] done = {0};
@@ -121,24 +134,43 @@ public final class Segmenter implements AutoCloseable {
             listener.progress(done[0], total[0]);
         }, volume -> {
             Reorientation r = Reorientation.toCanonical(volume);
-            assembler[0] = new MaskAssembler(r, spec.targetSize());
+            assembler[0] = assemblers(r, options);
             total[0] = r.canonicalDims()[2];
             listener.progress(0, total[0]);
         });
         return finish(ct, assembler[0], t0, System.nanoTime() - t0 - inferNanos[0], inferNanos[0]);
     }
 
-    private void predictInto(SliceBatch b, Options options, MaskAssembler assembler, long[] inferNanos) {
-        long t = System.nanoTime();
-        byte[] labels = predictor.predict(b.data(), b.count(), b.channels(), b.height(), b.width(), options.flipTta());
-        inferNanos[0] += System.nanoTime() - t;
-        assembler.put(b.firstSlice(), b.count(), labels);
+    /** The mask's assembler and, when asked for, the probabilities'. */
+    private record Assemblers(MaskAssembler mask, ProbabilityAssembler probabilities) {
     }
 
-    private Segmentation finish(Volume ct, MaskAssembler assembler, long t0, long readNanos, long inferNanos) {
+    private Assemblers assemblers(Reorientation r, Options options) {
+        return new Assemblers(new MaskAssembler(r, spec.targetSize()), options.probabilities()
+                ? new ProbabilityAssembler(r, spec.targetSize(), loaded.manifest().classNames().size()) : null);
+    }
+
+    private void predictInto(SliceBatch b, Options options, Assemblers assembler, long[] inferNanos) {
         long t = System.nanoTime();
-        Volume mask = postprocess(assembler.toSourceGrid());
+        if (assembler.probabilities() == null) {
+            byte[] labels = predictor.predict(b.data(), b.count(), b.channels(), b.height(), b.width(),
+                    options.flipTta());
+            inferNanos[0] += System.nanoTime() - t;
+            assembler.mask().put(b.firstSlice(), b.count(), labels);
+        } else {
+            SlicePredictor.Probabilities p = predictor.predictProbabilities(b.data(), b.count(), b.channels(),
+                    b.height(), b.width(), options.flipTta());
+            inferNanos[0] += System.nanoTime() - t;
+            assembler.mask().put(b.firstSlice(), b.count(), p.labels());
+            assembler.probabilities().put(b.firstSlice(), b.count(), p.quantised());
+        }
+    }
+
+    private Segmentation finish(Volume ct, Assemblers assembler, long t0, long readNanos, long inferNanos) {
+        long t = System.nanoTime();
+        Volume mask = postprocess(assembler.mask().toSourceGrid());
         long postNanos = System.nanoTime() - t;
+        Volume probabilities = assembler.probabilities() == null ? null : assembler.probabilities().toSourceGrid();
         Map<String, Long> timings = new LinkedHashMap<>();
         if (readNanos > 0) {
             timings.put("read_and_preprocess_ms", readNanos / 1_000_000);
@@ -146,7 +178,7 @@ public final class Segmenter implements AutoCloseable {
         timings.put("inference_ms", inferNanos / 1_000_000);
         timings.put("postprocess_ms", postNanos / 1_000_000);
         timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
-        return new Segmentation(mask, ct, timings);
+        return new Segmentation(mask, ct, timings, probabilities);
     }
 
     /**

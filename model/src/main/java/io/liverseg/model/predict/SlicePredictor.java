@@ -44,6 +44,38 @@ public final class SlicePredictor {
     }
 
     /**
+     * Labels and class probabilities for {@code n} slices of {@code c × h × w}: the labels are exactly those of
+     * {@link #predict} (argmax of the float probabilities), the probabilities are quantised to bytes, p × 255
+     * rounded, laid out (n, classes, h, w).
+     */
+    public Probabilities predictProbabilities(float[] data, int n, int c, int h, int w, boolean flipTta) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray x = m.create(data, new Shape(n, c, h, w));
+            NDArray probs = forward(m, x).softmax(1);
+            if (flipTta) {
+                NDArray mirrored = forward(m, x.flip(3)).softmax(1).flip(3);
+                probs = probs.add(mirrored);
+            }
+            byte[] labels = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
+            int classes = (int) probs.getShape().get(1);
+            // the mean of the two passes with TTA; rounding, not truncation, so a certain class reads 255
+            float scale = flipTta ? 127.5f : 255f;
+            byte[] quantised = probs.mul(scale).round().clip(0, 255).toType(DataType.UINT8, false).toByteArray();
+            return new Probabilities(labels, quantised, classes);
+        }
+    }
+
+    /**
+     * Labels with the class probabilities they were taken from.
+     *
+     * @param labels    n × h × w argmax labels
+     * @param quantised n × classes × h × w probabilities as round(p × 255), unsigned bytes
+     * @param classes   number of classes
+     */
+    public record Probabilities(byte[] labels, byte[] quantised, int classes) {
+    }
+
+    /**
      * Labels and the attention maps of every decoder level for one batch: maps are (n, 1, h_l, w_l) with
      * α ∈ [0, 1], finest level first, copied out as float arrays.
      */

@@ -125,4 +125,46 @@ class SegmenterTest {
             assertThat(batches[0]).isEqualTo(2);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"LPS", "RAS", "LPI", "RPS"})
+    void probabilitiesSitOnTheInputGridSumToOneAndTheirArgmaxIsTheMask(String orientation) throws IOException {
+        Path file = dir.resolve("prob-" + orientation + ".nii.gz");
+        NiftiWriter.write(phantom(orientation).image(), file);
+        try (Segmenter s = Segmenter.open(pkg, DeviceSetting.CPU)) {
+            Volume input = NiftiReader.defaults().readScan(file);
+            Segmenter.Segmentation withProbabilities = s.segment(file, NiftiReader.defaults(),
+                    new Segmenter.Options(4, false, true));
+            Segmenter.Segmentation labelsOnly = s.segment(file, NiftiReader.defaults(), new Segmenter.Options(4, false));
+            assertThat(labelsOnly.probabilities()).isNull();
+            assertThat(withProbabilities.mask().voxels()).as("asking for probabilities does not change the mask")
+                    .isEqualTo(labelsOnly.mask().voxels());
+
+            Volume p = withProbabilities.probabilities();
+            assertThat(p.dims()).containsExactly(input.nx(), input.ny(), input.nz(), 3);
+            assertThat(p.affine()).isEqualTo(input.affine());
+            assertThat(p.slope()).isEqualTo(1.0 / 255);
+            byte[] q = p.voxels().byteArray();
+            byte[] mask = withProbabilities.mask().voxels().byteArray();
+            int n3 = mask.length;
+            for (int v = 0; v < n3; v++) {
+                int sum = 0;
+                int best = 0;
+                for (int c = 0; c < 3; c++) {
+                    int b = q[c * n3 + v] & 0xFF;
+                    sum += b;
+                    best = Math.max(best, b);
+                }
+                // each class rounded on its own: the bytes sum to 255 within the rounding of three values
+                assertThat(sum).as("voxel %d", v).isBetween(253, 257);
+                // the mask's label has the highest probability (postprocessing is off in this package)
+                assertThat(q[(mask[v] & 0xFF) * n3 + v] & 0xFF).as("voxel %d", v).isEqualTo(best);
+            }
+            boolean unsure = false;
+            for (byte b : q) {
+                unsure |= (b & 0xFF) > 10 && (b & 0xFF) < 245;
+            }
+            assertThat(unsure).as("probabilities, not one-hot labels: an untrained net is unsure somewhere").isTrue();
+        }
+    }
 }
