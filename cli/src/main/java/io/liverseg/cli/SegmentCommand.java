@@ -43,6 +43,11 @@ final class SegmentCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, description = "The mask to write (.nii.gz).")
     Path output;
 
+    @Option(names = "--probabilities", paramLabel = "FILE",
+            description = "Also write the class probabilities the mask was taken from (.nii.gz: 4D, one volume per"
+                    + " class, uint8 read as p = value / 255, on the input's grid).")
+    Path probabilities;
+
     @Option(names = "--json", description = "Print one JSON object: volumes, model version, timings.")
     boolean json;
 
@@ -73,7 +78,7 @@ final class SegmentCommand implements Callable<Integer> {
         ProgressBar bar = System.console() != null && !json ? new ProgressBar(err) : null;
         SegmentationClient.Result result;
         try (SegmentationClient client = new SegmentationClient(server)) {
-            result = client.segment(in, output, options.build(), timeoutSeconds,
+            result = client.segment(in, output, probabilities, options.build(), timeoutSeconds,
                     bar == null ? p -> { } : bar::show);
         } catch (StatusRuntimeException e) {
             if (bar != null) {
@@ -86,13 +91,16 @@ final class SegmentCommand implements Callable<Integer> {
         if (bar != null) {
             bar.end();
         }
-        Map<String, Object> o = report(in, output, result);
+        Map<String, Object> o = report(in, output, probabilities, result);
         if (json) {
             out.println(Json.write(o));
         } else {
             SegmentReport r = result.report();
             out.printf("wrote %s (%s model version %s%s)%n", output, r.getTask(), r.getModelVersion(),
                     r.getTta() ? ", flip TTA" : "");
+            if (probabilities != null) {
+                out.printf("wrote %s (probabilities of %s)%n", probabilities, String.join(", ", r.getClassNamesList()));
+            }
             for (LabelVolume v : r.getVolumesList()) {
                 if (v.getLabel() > 0) {
                     out.printf(Locale.ROOT, "  %-10s %10.2f mL  (%d voxels)%n", v.getName(), v.getVolumeMl(),
@@ -106,7 +114,7 @@ final class SegmentCommand implements Callable<Integer> {
     }
 
     /** The --json object. */
-    static Map<String, Object> report(Path in, Path output, SegmentationClient.Result result) {
+    static Map<String, Object> report(Path in, Path output, Path probabilities, SegmentationClient.Result result) {
         SegmentReport r = result.report();
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("input", in.toString());
@@ -130,6 +138,11 @@ final class SegmentCommand implements Callable<Integer> {
         o.put("timings_ms", timings);
         o.put("mask_bytes", r.getMaskBytes());
         o.put("mask_sha256", r.getMaskSha256());
+        if (probabilities != null) {
+            o.put("probabilities", probabilities.toString());
+            o.put("probabilities_bytes", r.getProbabilitiesBytes());
+            o.put("probabilities_sha256", r.getProbabilitiesSha256());
+        }
         return o;
     }
 

@@ -59,22 +59,37 @@ final class SegmentationClient implements AutoCloseable {
     record Result(SegmentReport report, long wallMs) {
     }
 
-    /**
-     * Segments {@code in}; the mask goes to {@code out} (written next to it, then moved into place).
-     *
-     * @param timeoutSeconds the call's deadline, 0 for none
-     * @throws StatusRuntimeException the server's (or the transport's) refusal
-     */
+    /** As {@link #segment(Path, Path, Path, SegmentOptions, long, Consumer)} without probabilities. */
     Result segment(Path in, Path out, SegmentOptions options, long timeoutSeconds, Consumer<Progress> progress)
             throws IOException, InterruptedException {
+        return segment(in, out, null, options, timeoutSeconds, progress);
+    }
+
+    /**
+     * Segments {@code in}; the mask goes to {@code out}, and with {@code probabilitiesOut} the class probabilities
+     * go there (each written next to its destination, checked against the report's size and SHA-256, then moved
+     * into place: nothing is left half-written).
+     *
+     * @param probabilitiesOut where to write the probabilities, or null for none
+     * @param timeoutSeconds   the call's deadline, 0 for none
+     * @throws StatusRuntimeException the server's (or the transport's) refusal
+     */
+    Result segment(Path in, Path out, Path probabilitiesOut, SegmentOptions options, long timeoutSeconds,
+                   Consumer<Progress> progress) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         SegmentOptions o = options.toBuilder().setFileName(in.getFileName().toString()).setSizeBytes(Files.size(in))
-                .build();
+                .setReturnProbabilities(probabilitiesOut != null).build();
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".liverseg-mask-", ".part");
-        try (InputStream file = Files.newInputStream(in); OutputStream mask = Files.newOutputStream(tmp)) {
-            Call call = new Call(o, file, mask, progress);
+        Path probTmp = null;
+        if (probabilitiesOut != null) {
+            Files.createDirectories(probabilitiesOut.toAbsolutePath().getParent());
+            probTmp = Files.createTempFile(probabilitiesOut.toAbsolutePath().getParent(), ".liverseg-prob-", ".part");
+        }
+        try (InputStream file = Files.newInputStream(in); Download mask = new Download(tmp);
+             Download probabilities = probTmp == null ? null : new Download(probTmp)) {
+            Call call = new Call(o, file, mask, probabilities, progress);
             SegmentationGrpc.SegmentationStub stub = SegmentationGrpc.newStub(channel);
             if (timeoutSeconds > 0) {
                 stub = stub.withDeadline(Deadline.after(timeoutSeconds, TimeUnit.SECONDS));
@@ -95,17 +110,60 @@ final class SegmentationClient implements AutoCloseable {
                 call.cancel();
                 throw e;
             }
-            mask.close();
-            String sha = HexFormat.of().formatHex(call.sha.digest());
-            if (report.getMaskBytes() != call.maskBytes || !report.getMaskSha256().equals(sha)) {
-                throw new IOException("the mask received (" + call.maskBytes + " bytes, SHA-256 " + sha
-                        + ") is not the one the server reported (" + report.getMaskBytes() + " bytes, SHA-256 "
-                        + report.getMaskSha256() + ")");
+            mask.verify("mask", report.getMaskBytes(), report.getMaskSha256());
+            if (probabilities != null) {
+                probabilities.verify("probabilities", report.getProbabilitiesBytes(), report.getProbabilitiesSha256());
             }
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            if (probabilities != null) {
+                Files.move(probTmp, probabilitiesOut, StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
             return new Result(report, (System.nanoTime() - t0) / 1_000_000);
         } finally {
             Files.deleteIfExists(tmp);
+            if (probTmp != null) {
+                Files.deleteIfExists(probTmp);
+            }
+        }
+    }
+
+    /** A file received in chunks: written, counted and hashed as it comes. */
+    private static final class Download implements AutoCloseable {
+        private final OutputStream out;
+        private final MessageDigest sha;
+        private long bytes;
+
+        Download(Path file) throws IOException {
+            this.out = Files.newOutputStream(file);
+            try {
+                this.sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void write(ByteString chunk) throws IOException {
+            byte[] b = chunk.toByteArray();
+            out.write(b);
+            sha.update(b);
+            bytes += b.length;
+        }
+
+        /** Closes the file and checks it is what the server says it sent. */
+        void verify(String what, long expectedBytes, String expectedSha256) throws IOException {
+            out.close();
+            String got = HexFormat.of().formatHex(sha.digest());
+            if (expectedBytes != bytes || !expectedSha256.equals(got)) {
+                throw new IOException("the " + what + " received (" + bytes + " bytes, SHA-256 " + got
+                        + ") is not what the server reported (" + expectedBytes + " bytes, SHA-256 "
+                        + expectedSha256 + ")");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
         }
     }
 
@@ -113,26 +171,22 @@ final class SegmentationClient implements AutoCloseable {
     private static final class Call implements ClientResponseObserver<SegmentRequest, SegmentResponse> {
         private final SegmentOptions options;
         private final InputStream file;
-        private final OutputStream mask;
+        private final Download mask;
+        private final Download probabilities;
         private final Consumer<Progress> progress;
-        private final MessageDigest sha;
         private final CompletableFuture<SegmentReport> done = new CompletableFuture<>();
         private ClientCallStreamObserver<SegmentRequest> requests;
         private boolean optionsSent;
         private boolean sent;
-        private long maskBytes;
         private SegmentReport report;
 
-        Call(SegmentOptions options, InputStream file, OutputStream mask, Consumer<Progress> progress) {
+        Call(SegmentOptions options, InputStream file, Download mask, Download probabilities,
+             Consumer<Progress> progress) {
             this.options = options;
             this.file = file;
             this.mask = mask;
+            this.probabilities = probabilities;
             this.progress = progress;
-            try {
-                this.sha = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
         }
 
         @Override
@@ -171,19 +225,25 @@ final class SegmentationClient implements AutoCloseable {
         public void onNext(SegmentResponse r) {
             switch (r.getKindCase()) {
                 case PROGRESS -> progress.accept(r.getProgress());
-                case MASK_CHUNK -> {
-                    try {
-                        byte[] b = r.getMaskChunk().toByteArray();
-                        mask.write(b);
-                        sha.update(b);
-                        maskBytes += b.length;
-                    } catch (IOException e) {
-                        requests.cancel("cannot write the mask", e);
-                        done.completeExceptionally(e);
-                    }
-                }
+                case MASK_CHUNK -> receive(mask, r.getMaskChunk(), "mask");
+                case PROBABILITIES_CHUNK -> receive(probabilities, r.getProbabilitiesChunk(), "probabilities");
                 case REPORT -> report = r.getReport();
                 default -> { }
+            }
+        }
+
+        private void receive(Download to, ByteString chunk, String what) {
+            if (to == null) {
+                IOException e = new IOException("the server sent " + what + " that were not asked for");
+                requests.cancel(e.getMessage(), e);
+                done.completeExceptionally(e);
+                return;
+            }
+            try {
+                to.write(chunk);
+            } catch (IOException e) {
+                requests.cancel("cannot write the " + what, e);
+                done.completeExceptionally(e);
             }
         }
 

@@ -102,6 +102,15 @@ class SegmentCommandTest {
                         out.onNext(SegmentResponse.newBuilder().setMaskChunk(ByteString.copyFrom(mask, i,
                                 Math.min(1000, mask.length - i))).build());
                     }
+                    // "probabilities": the upload's bytes, each XOR 0x5A, in 700-byte chunks after the mask
+                    byte[] probabilities = new byte[o.getReturnProbabilities() ? received.length : 0];
+                    for (int i = 0; i < probabilities.length; i++) {
+                        probabilities[i] = (byte) (received[i] ^ 0x5A);
+                    }
+                    for (int i = 0; i < probabilities.length; i += 700) {
+                        out.onNext(SegmentResponse.newBuilder().setProbabilitiesChunk(ByteString.copyFrom(
+                                probabilities, i, Math.min(700, probabilities.length - i))).build());
+                    }
                     out.onNext(SegmentResponse.newBuilder().setReport(SegmentReport.newBuilder().setTask(o.getTask())
                             .setModelVersion(o.getModelVersion().isEmpty() ? "2" : o.getModelVersion())
                             .setTta(o.getTta()).addClassNames("background").addClassNames("liver")
@@ -110,7 +119,9 @@ class SegmentCommandTest {
                                     .setVolumeMl(12.5))
                             .setGeometry(Geometry.newBuilder().addDims(4).addDims(4).addDims(3))
                             .putTimingsMs("inference", 42).setMaskBytes(mask.length)
-                            .setMaskSha256(corruptSha ? "0".repeat(64) : sha256(mask))).build());
+                            .setMaskSha256(corruptSha ? "0".repeat(64) : sha256(mask))
+                            .setProbabilitiesBytes(probabilities.length)
+                            .setProbabilitiesSha256(probabilities.length == 0 ? "" : sha256(probabilities))).build());
                     out.onCompleted();
                 }
             };
@@ -193,6 +204,37 @@ class SegmentCommandTest {
         try (var files = Files.list(out.getParent())) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("mask.nii.gz");
         }
+    }
+
+    @Test
+    void probabilitiesAreAskedForOnlyWithTheOptionAndWrittenWhereItSays() throws Exception {
+        Path in = input("case.nii.gz", 3000);
+        Path out = dir.resolve("p/mask.nii.gz");
+        Path prob = dir.resolve("p/probabilities.nii.gz");
+        LiversegCliTest.Run r = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                out.toString(), "--probabilities", prob.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(fake.options.getReturnProbabilities()).isTrue();
+        byte[] expected = Files.readAllBytes(in);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] ^= 0x5A;
+        }
+        assertThat(Files.readAllBytes(prob)).isEqualTo(expected);
+        JsonNode o = JSON.readTree(r.out());
+        assertThat(o.get("probabilities").asText()).isEqualTo(prob.toString());
+        assertThat(o.get("probabilities_bytes").asLong()).isEqualTo(3000);
+        assertThat(o.get("probabilities_sha256").asText()).isEqualTo(sha256(expected));
+        try (var files = Files.list(out.getParent())) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("mask.nii.gz", "probabilities.nii.gz");
+        }
+
+        Path plain = dir.resolve("plain.nii.gz");
+        LiversegCliTest.Run without = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                plain.toString(), "--json");
+        assertThat(without.exit()).as(without.err()).isZero();
+        assertThat(fake.options.getReturnProbabilities()).isFalse();
+        assertThat(JSON.readTree(without.out()).has("probabilities")).isFalse();
     }
 
     @Test

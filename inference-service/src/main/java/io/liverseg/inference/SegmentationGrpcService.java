@@ -317,10 +317,6 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
             if (!options.getFileName().isBlank()) {
                 displayName = options.getFileName().replaceAll("[\\p{Cntrl}]", "_");
             }
-            if (options.getReturnProbabilities()) {
-                throw Status.UNIMPLEMENTED.withDescription("return_probabilities is not supported: the model module's"
-                        + " predictor returns labels only (see inference-service/README.md)").asException();
-            }
             long max = config.grpc().maxUploadBytes();
             if (options.getSizeBytes() > max) {
                 throw tooLarge(options.getSizeBytes());
@@ -535,6 +531,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
             }
             long startedRun = System.nanoTime();
             Path mask = null;
+            Path probabilities = null;
             String task = options.getTask().isEmpty() ? DEFAULT_TASK : options.getTask();
             try {
                 checkStop();
@@ -542,18 +539,29 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
                 try (ModelCache.Lease lease = models.lease(task, v)) {
                     checkStop();
                     SyncSegmentation.Result r = SyncSegmentation.run(upload, lease.segmenter(), reader,
-                            config.grpc().batchSize(), options.getTta(), this);
+                            config.grpc().batchSize(), options.getTta(), options.getReturnProbabilities(), this);
                     send(progress(Progress.Stage.WRITING));
                     long tw = System.nanoTime();
                     mask = Files.createTempFile(config.grpc().tempDir(), TEMP_PREFIX + "mask-", ".nii.gz");
                     SyncSegmentation.writeMask(r, mask);
-                    long writeMs = (System.nanoTime() - tw) / 1_000_000;
                     ModelManifest manifest = lease.segmenter().manifest();
+                    if (r.probabilities() != null) {
+                        probabilities = Files.createTempFile(config.grpc().tempDir(), TEMP_PREFIX + "prob-",
+                                ".nii.gz");
+                        SyncSegmentation.writeProbabilities(r, manifest.classNames(), probabilities);
+                    }
+                    long writeMs = (System.nanoTime() - tw) / 1_000_000;
                     SegmentReport.Builder report = SegmentReport.newBuilder().setTask(task).setModelVersion(v)
                             .addAllClassNames(manifest.classNames())
                             .addAllVolumes(Report.volumes(r.mask(), manifest.classNames()))
                             .setGeometry(BatchProcessor.geometry(r.mask())).setTta(options.getTta());
-                    streamMask(mask, report);
+                    Streamed m = stream(mask, b -> SegmentResponse.newBuilder().setMaskChunk(b).build());
+                    report.setMaskBytes(m.bytes()).setMaskSha256(m.sha256());
+                    if (probabilities != null) {
+                        Streamed p = stream(probabilities,
+                                b -> SegmentResponse.newBuilder().setProbabilitiesChunk(b).build());
+                        report.setProbabilitiesBytes(p.bytes()).setProbabilitiesSha256(p.sha256());
+                    }
                     Map<String, Long> timings = new java.util.LinkedHashMap<>();
                     timings.put("queue", (startedRun - submittedAt) / 1_000_000);
                     timings.put("receive", (receivedAt - started) / 1_000_000);
@@ -587,10 +595,13 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
             } finally {
                 deleteQuietly(upload);
                 deleteQuietly(mask);
+                deleteQuietly(probabilities);
             }
         }
 
-        private void streamMask(Path mask, SegmentReport.Builder report) throws IOException {
+        /** Sends a file in chunk messages as the transport takes them; its size and SHA-256. */
+        private Streamed stream(Path file, java.util.function.Function<ByteString, SegmentResponse> message)
+                throws IOException {
             MessageDigest sha;
             try {
                 sha = MessageDigest.getInstance("SHA-256");
@@ -599,17 +610,21 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
             }
             long total = 0;
             byte[] buf = new byte[config.grpc().chunkBytes()];
-            try (InputStream in = Files.newInputStream(mask)) {
+            try (InputStream in = Files.newInputStream(file)) {
                 int n;
                 while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
                     sha.update(buf, 0, n);
                     total += n;
-                    sendWhenReady(SegmentResponse.newBuilder().setMaskChunk(ByteString.copyFrom(buf, 0, n)).build());
+                    sendWhenReady(message.apply(ByteString.copyFrom(buf, 0, n)));
                     checkStop();
                 }
             }
-            report.setMaskBytes(total).setMaskSha256(HexFormat.of().formatHex(sha.digest()));
+            return new Streamed(total, HexFormat.of().formatHex(sha.digest()));
         }
+    }
+
+    /** A file sent as chunks: its size and SHA-256 (lower-case hex). */
+    private record Streamed(long bytes, String sha256) {
     }
 
     private static void deleteQuietly(Path p) {

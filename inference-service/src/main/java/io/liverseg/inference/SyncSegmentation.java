@@ -1,5 +1,6 @@
 package io.liverseg.inference;
 
+import io.liverseg.imaging.DataType;
 import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiImage;
@@ -9,6 +10,7 @@ import io.liverseg.model.predict.Segmenter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,16 +37,19 @@ final class SyncSegmentation {
      * @param mask      uint8 labels on the input's grid, postprocessed
      * @param header    the input's header (the mask is written with it: dims, pixdim, qform and sform kept)
      * @param timingsMs read_and_preprocess, inference, postprocess
+     * @param probabilities the class probabilities (4D, uint8, scale 1/255, on the input's grid), or null when not
+     *                      asked for
      */
-    record Result(Volume mask, NiftiHeader header, int totalSlices, Map<String, Long> timingsMs) {
+    record Result(Volume mask, NiftiHeader header, int totalSlices, Map<String, Long> timingsMs,
+                  Volume probabilities) {
     }
 
     static Result run(Path file, Segmenter segmenter, NiftiReader reader, int batchSize, boolean tta,
-                      Listener listener) throws IOException {
+                      boolean probabilities, Listener listener) throws IOException {
         listener.checkStop();
         NiftiHeader header = reader.readHeader(file);
         int[] total = {0};
-        Segmenter.Segmentation s = segmenter.segment(file, reader, new Segmenter.Options(batchSize, tta),
+        Segmenter.Segmentation s = segmenter.segment(file, reader, new Segmenter.Options(batchSize, tta, probabilities),
                 new Segmenter.BatchListener() {
                     @Override
                     public void beforeBatch() {
@@ -61,11 +66,25 @@ final class SyncSegmentation {
         timings.put("read_and_preprocess", s.timingsMs().getOrDefault("read_and_preprocess_ms", 0L));
         timings.put("inference", s.timingsMs().get("inference_ms"));
         timings.put("postprocess", s.timingsMs().get("postprocess_ms"));
-        return new Result(s.mask(), header, total[0], timings);
+        return new Result(s.mask(), header, total[0], timings, s.probabilities());
     }
 
     /** The mask as .nii.gz with the input's header, as inference-service writes masks/{scan}/{task}/mask.nii.gz. */
     static void writeMask(Result r, Path out) throws IOException {
         NiftiWriter.write(new NiftiImage(r.header(), r.mask(), 0), out);
+    }
+
+    /**
+     * The probabilities as .nii.gz with the input's header geometry: 4D (dim[4] = classes), uint8, scl_slope 1/255,
+     * cal_min 0 and cal_max 1 so viewers window them as probabilities, intent_name "probabilities" and the class
+     * names in descrip.
+     */
+    static void writeProbabilities(Result r, List<String> classNames, Path out) throws IOException {
+        String descrip = "liverseg P(class): " + String.join(",", classNames);
+        // the datatype set first: a header whose datatype changes on write loses its cal_min/cal_max
+        NiftiHeader h = r.header().toBuilder().datatype(DataType.UINT8.niftiCode()).bitpix(8).calMin(0).calMax(1)
+                .intentCode(0).intentName("probabilities")
+                .descrip(descrip.length() > 79 ? descrip.substring(0, 79) : descrip).build();
+        NiftiWriter.write(new NiftiImage(h, r.probabilities(), 0), out);
     }
 }

@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  */
 final class SegmentCallClient implements ClientResponseObserver<SegmentRequest, SegmentResponse> {
     /** What came back. */
-    record Outcome(List<Progress> progress, byte[] mask, SegmentReport report, Status status, Metadata trailers) {
+    record Outcome(List<Progress> progress, byte[] mask, SegmentReport report, Status status, Metadata trailers,
+                   byte[] probabilities, List<SegmentResponse.KindCase> sequence) {
         boolean ok() {
             return status.isOk();
         }
@@ -40,6 +41,9 @@ final class SegmentCallClient implements ClientResponseObserver<SegmentRequest, 
     private final boolean sendFile;
     private final List<Progress> progress = new CopyOnWriteArrayList<>();
     private final ByteArrayOutputStream mask = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream probabilities = new ByteArrayOutputStream();
+    /** The kinds of message received, runs of one kind collapsed to one entry. */
+    private final List<SegmentResponse.KindCase> sequence = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Outcome> done = new CompletableFuture<>();
     private final Consumer<Progress> onProgress;
     private ClientCallStreamObserver<SegmentRequest> requests;
@@ -112,12 +116,16 @@ final class SegmentCallClient implements ClientResponseObserver<SegmentRequest, 
 
     @Override
     public void onNext(SegmentResponse r) {
+        if (sequence.isEmpty() || sequence.get(sequence.size() - 1) != r.getKindCase()) {
+            sequence.add(r.getKindCase());
+        }
         switch (r.getKindCase()) {
             case PROGRESS -> {
                 progress.add(r.getProgress());
                 onProgress.accept(r.getProgress());
             }
             case MASK_CHUNK -> mask.writeBytes(r.getMaskChunk().toByteArray());
+            case PROBABILITIES_CHUNK -> probabilities.writeBytes(r.getProbabilitiesChunk().toByteArray());
             case REPORT -> report = r.getReport();
             default -> throw new IllegalStateException("empty response message");
         }
@@ -127,13 +135,14 @@ final class SegmentCallClient implements ClientResponseObserver<SegmentRequest, 
     public void onError(Throwable t) {
         closeFile();
         done.complete(new Outcome(List.copyOf(progress), mask.toByteArray(), report, Status.fromThrowable(t),
-                Status.trailersFromThrowable(t)));
+                Status.trailersFromThrowable(t), probabilities.toByteArray(), List.copyOf(sequence)));
     }
 
     @Override
     public void onCompleted() {
         closeFile();
-        done.complete(new Outcome(List.copyOf(progress), mask.toByteArray(), report, Status.OK, null));
+        done.complete(new Outcome(List.copyOf(progress), mask.toByteArray(), report, Status.OK, null,
+                probabilities.toByteArray(), List.copyOf(sequence)));
     }
 
     private synchronized void closeFile() {

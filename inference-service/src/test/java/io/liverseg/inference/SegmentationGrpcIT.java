@@ -1,6 +1,7 @@
 package io.liverseg.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import grpc.health.v1.HealthGrpc;
@@ -35,6 +36,7 @@ import io.liverseg.proto.segmentation.v1.Progress;
 import io.liverseg.proto.segmentation.v1.Scan;
 import io.liverseg.proto.segmentation.v1.SegmentOptions;
 import io.liverseg.proto.segmentation.v1.SegmentReport;
+import io.liverseg.proto.segmentation.v1.SegmentResponse;
 import io.liverseg.proto.segmentation.v1.SegmentationGrpc;
 import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectKeys;
@@ -282,9 +284,6 @@ class SegmentationGrpcIT {
         assertThat(large.status().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(large.status().getDescription()).contains("max-upload-bytes");
 
-        SegmentCallClient.Outcome probs = segment(options(file).setReturnProbabilities(true).build(), file, 1 << 20);
-        assertThat(probs.status().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-
         // a chunk larger than the inbound message limit (4 MiB)
         Path big = DATA.resolve("five-mib.bin");
         Files.write(big, new byte[5 << 20]);
@@ -446,5 +445,76 @@ class SegmentationGrpcIT {
     /** The server deletes a call's files right after it answers: they must be gone promptly, not at once. */
     private void awaitNoTempFiles() {
         await().atMost(WAIT).untilAsserted(() -> assertThat(tempFiles()).isEmpty());
+    }
+
+    @Test
+    void probabilitiesComeAfterTheMaskOnTheInputsGridAndTheMaskIsTheirArgmax() throws Exception {
+        // stored RPI (x and z flipped against LPS): the probabilities go through the same inverse reorientation
+        Path file = phantom(64, 20, "RPI", StorageType.INT16, 33);
+        SegmentCallClient.Outcome o = segment(options(file).setReturnProbabilities(true).build(), file, 1 << 20);
+        assertThat(o.status().getCode()).as(String.valueOf(o.status())).isEqualTo(Status.Code.OK);
+        assertThat(o.sequence()).containsExactly(SegmentResponse.KindCase.PROGRESS, SegmentResponse.KindCase.MASK_CHUNK,
+                SegmentResponse.KindCase.PROBABILITIES_CHUNK, SegmentResponse.KindCase.REPORT);
+        SegmentReport r = o.report();
+        assertThat(r.getProbabilitiesBytes()).isEqualTo(o.probabilities().length).isPositive();
+        assertThat(r.getProbabilitiesSha256()).isEqualTo(sha256(o.probabilities()));
+        // asking for probabilities does not change the mask
+        SegmentCallClient.Outcome plain = segment(options(file).build(), file, 1 << 20);
+        assertThat(plain.report().getMaskSha256()).isEqualTo(r.getMaskSha256());
+        assertThat(plain.probabilities()).isEmpty();
+        assertThat(plain.report().getProbabilitiesBytes()).isZero();
+
+        Volume mask = checkGrid(file, o.mask(), DATA.resolve("prob-mask.nii.gz"));
+        Path probFile = DATA.resolve("probabilities.nii.gz");
+        Files.write(probFile, o.probabilities());
+        NiftiReader reader = NiftiReader.defaults();
+        NiftiHeader in = reader.readHeader(file);
+        NiftiHeader ph = reader.readHeader(probFile);
+        assertThat(ph.dim()[0]).isEqualTo(4);
+        assertThat(java.util.Arrays.copyOfRange(ph.dim(), 1, 4)).containsExactly(64, 64, 20);
+        assertThat(ph.dim()[4]).isEqualTo(3);
+        assertThat(ph.affine()).isEqualTo(in.affine());
+        assertThat(ph.srowX()).isEqualTo(in.srowX());
+        assertThat(ph.qformCode()).isEqualTo(in.qformCode());
+        assertThat(ph.sformCode()).isEqualTo(in.sformCode());
+        assertThat(ph.datatype()).isEqualTo(2); // uint8
+        assertThat(ph.sclSlope()).isEqualTo(1.0 / 255, within(1e-9));
+        assertThat(ph.calMax()).isEqualTo(1.0);
+        assertThat(ph.intentName()).isEqualTo("probabilities");
+        assertThat(ph.descrip()).contains("background,liver,tumour");
+
+        Volume p = reader.readVolume(probFile);
+        byte[] q = p.voxels().byteArray();
+        byte[] labels = mask.voxels().byteArray();
+        int n3 = labels.length;
+        int unchanged = 0;
+        for (int v = 0; v < n3; v++) {
+            int sum = 0;
+            int best = 0;
+            int argmax = 0;
+            for (int c = 0; c < 3; c++) {
+                int b = q[c * n3 + v] & 0xFF;
+                sum += b;
+                if (b > best) {
+                    best = b;
+                    argmax = c;
+                }
+            }
+            assertThat(sum).as("voxel %d: probabilities sum to 1", v).isBetween(253, 257);
+            if (labels[v] != 0) {
+                // postprocessing only ever removes foreground: a foreground label is the argmax
+                assertThat(q[labels[v] * n3 + v] & 0xFF).as("voxel %d", v).isEqualTo(best);
+            }
+            unchanged += argmax == labels[v] ? 1 : 0;
+        }
+        assertThat(unchanged).as("voxels whose label is the probabilities' argmax").isGreaterThan(n3 * 98 / 100);
+        // scl_slope is a float32 in the header: a stored 255 reads as 1.0 to float precision
+        int certain = 0;
+        while (certain < q.length && (q[certain] & 0xFF) != 255) {
+            certain++;
+        }
+        assertThat(certain).as("some voxel is certain of its class").isLessThan(q.length);
+        assertThat(p.value(certain)).isCloseTo(1.0, within(1e-6));
+        awaitNoTempFiles();
     }
 }
