@@ -24,6 +24,7 @@ import io.liverseg.proto.events.v1.SegmentationMetrics;
 import io.liverseg.proto.events.v1.SliceBatchReady;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
+import io.liverseg.storage.RegistrySeeding;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -74,14 +75,14 @@ public class BatchProcessor {
 
     private final ObjectStore store;
     private final ModelCache models;
-    private final RegistrySeeder seeder;
+    private final RegistrySeeding seeder;
     private final InferenceConfig config;
     private final NiftiReader reader;
     private final MutinyEmitter<byte[]> masks;
     private final MutinyEmitter<byte[]> metrics;
     private final MutinyEmitter<byte[]> failures;
 
-    BatchProcessor(ObjectStore store, ModelCache models, RegistrySeeder seeder, InferenceConfig config,
+    BatchProcessor(ObjectStore store, ModelCache models, RegistrySeeding seeder, InferenceConfig config,
                    NiftiReader reader, @Channel(MASKS_OUT) MutinyEmitter<byte[]> masks,
                    @Channel(METRICS_OUT) MutinyEmitter<byte[]> metrics,
                    @Channel(FAILED_OUT) MutinyEmitter<byte[]> failures) {

@@ -28,6 +28,7 @@ import io.liverseg.proto.segmentation.v1.SegmentationGrpc;
 import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
+import io.liverseg.storage.RegistrySeeding;
 import io.liverseg.storage.status.ScanStatus;
 import io.liverseg.storage.status.ScanStatusReader;
 import io.quarkus.grpc.GrpcService;
@@ -75,7 +76,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
 
     private final ModelRegistry registry;
     private final ModelCache models;
-    private final RegistrySeeder seeder;
+    private final RegistrySeeding seeder;
     private final InferenceConfig config;
     private final NiftiReader reader;
     private final SegmentationSlots slots;
@@ -88,7 +89,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
         return t;
     });
 
-    SegmentationGrpcService(ModelRegistry registry, ModelCache models, RegistrySeeder seeder, InferenceConfig config,
+    SegmentationGrpcService(ModelRegistry registry, ModelCache models, RegistrySeeding seeder, InferenceConfig config,
                             NiftiReader reader, SegmentationSlots slots, ObjectStore store, ObjectMapper json) {
         this.registry = registry;
         this.models = models;

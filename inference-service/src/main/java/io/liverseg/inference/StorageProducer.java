@@ -3,14 +3,20 @@ package io.liverseg.inference;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectStore;
+import io.liverseg.storage.RegistrySeeding;
 import io.minio.MinioClient;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import org.jboss.logging.Logger;
 
-/** The service's S3 bucket, model registry and NIfTI reader. */
+/** The service's S3 bucket, model registry (seeded from {@code liverseg.registry.seed-dir}) and NIfTI reader. */
 @ApplicationScoped
 public class StorageProducer {
+    private static final Logger LOG = Logger.getLogger(StorageProducer.class);
 
     @Produces
     @Singleton
@@ -28,5 +34,21 @@ public class StorageProducer {
     @Singleton
     NiftiReader niftiReader() {
         return NiftiReader.defaults();
+    }
+
+    @Produces
+    @Singleton
+    RegistrySeeding registrySeeding(ObjectStore store, ModelRegistry registry, InferenceConfig config) {
+        return new RegistrySeeding(store, registry, config.registry().seedDir(), LOG::info);
+    }
+
+    /** Seeds at start; if S3 is not reachable yet, the next message tries again before it is processed. */
+    void onStart(@Observes StartupEvent event, RegistrySeeding seeding) {
+        try {
+            seeding.ensureReady();
+        } catch (RuntimeException | IOException e) {
+            LOG.errorf(e, "bucket or registry seeding failed at start (retried with the next message): %s",
+                    e.getMessage());
+        }
     }
 }

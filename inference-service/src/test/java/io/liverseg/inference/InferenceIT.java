@@ -18,6 +18,7 @@ import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.localstack.TopicProbe;
 import io.liverseg.model.DeviceSetting;
 import io.liverseg.model.pkg.ModelPackage;
 import io.liverseg.model.predict.Segmenter;
@@ -89,12 +90,12 @@ class InferenceIT {
     @TempDir
     Path dir;
 
-    private KafkaTopics kafka;
+    private TopicProbe kafka;
 
     @BeforeEach
     void connect() throws Exception {
         boot = ModelRegistry.packageVersion(packageDir());
-        kafka = new KafkaTopics(bootstrap, MASKS, METRICS, EventType.SCAN_FAILED.topic(), Topics.DEAD_LETTER);
+        kafka = new TopicProbe(bootstrap, MASKS, METRICS, EventType.SCAN_FAILED.topic(), Topics.DEAD_LETTER);
     }
 
     @AfterEach
@@ -156,9 +157,9 @@ class InferenceIT {
     private MaskReady awaitMask(String id) throws Exception {
         List<ConsumerRecord<String, byte[]>> recs = await().atMost(WAIT)
                 .until(() -> kafka.records(MASKS, id), l -> !l.isEmpty());
-        assertThat(KafkaTopics.header(recs.get(0), "ce_id")).isEqualTo(id + ":liver:" + boot + ":mask");
-        assertThat(KafkaTopics.header(recs.get(0), "ce_type")).isEqualTo(EventType.MASK_READY.ceType());
-        assertThat(KafkaTopics.header(recs.get(0), "ce_source")).isEqualTo("/liverseg/inference");
+        assertThat(TopicProbe.header(recs.get(0), "ce_id")).isEqualTo(id + ":liver:" + boot + ":mask");
+        assertThat(TopicProbe.header(recs.get(0), "ce_type")).isEqualTo(EventType.MASK_READY.ceType());
+        assertThat(TopicProbe.header(recs.get(0), "ce_source")).isEqualTo("/liverseg/inference");
         return MaskReady.parseFrom(recs.get(0).value());
     }
 
@@ -239,7 +240,7 @@ class InferenceIT {
         assertThat(m.getDiceMap().get("liver")).isEqualTo(report.get("dice").get("liver").asDouble());
         assertThat(m.getPredictedList()).isEqualTo(ready.getVolumesList());
         assertThat(m.getReferenceList()).hasSize(3);
-        assertThat(KafkaTopics.header(metrics.get(0), "ce_id")).isEqualTo(id + ":liver:" + boot + ":metrics");
+        assertThat(TopicProbe.header(metrics.get(0), "ce_id")).isEqualTo(id + ":liver:" + boot + ":metrics");
         assertThat(models.loaded("liver")).containsExactly(boot);
 
         // the last batch again, as after a crash before its offset was committed: no second MaskReady
@@ -291,7 +292,7 @@ class InferenceIT {
         publish(corrupt);
         List<ConsumerRecord<String, byte[]>> dead = await().atMost(WAIT)
                 .until(() -> kafka.records(Topics.DEAD_LETTER, bad), l -> !l.isEmpty());
-        assertThat(KafkaTopics.header(dead.get(0), "dead-letter-reason")).contains("magic");
+        assertThat(TopicProbe.header(dead.get(0), "dead-letter-reason")).contains("magic");
         List<ConsumerRecord<String, byte[]>> failed = await().atMost(WAIT)
                 .until(() -> kafka.records(EventType.SCAN_FAILED.topic(), bad), l -> !l.isEmpty());
         ScanFailed f = ScanFailed.parseFrom(failed.get(0).value());

@@ -19,6 +19,7 @@ import io.liverseg.proto.events.v1.SliceBatchReady;
 import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
+import io.liverseg.storage.RegistrySeeding;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,13 +58,13 @@ public class ScanProcessor {
 
     private final ObjectStore store;
     private final ModelRegistry registry;
-    private final RegistrySeeder seeder;
+    private final RegistrySeeding seeder;
     private final PreprocessConfig config;
     private final NiftiReader reader;
     private final MutinyEmitter<byte[]> slices;
     private final MutinyEmitter<byte[]> failures;
 
-    ScanProcessor(ObjectStore store, ModelRegistry registry, RegistrySeeder seeder, PreprocessConfig config,
+    ScanProcessor(ObjectStore store, ModelRegistry registry, RegistrySeeding seeder, PreprocessConfig config,
                   NiftiReader reader, @Channel(SLICES_OUT) MutinyEmitter<byte[]> slices,
                   @Channel(FAILED_OUT) MutinyEmitter<byte[]> failures) {
         this.store = store;

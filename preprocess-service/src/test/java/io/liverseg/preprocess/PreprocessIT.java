@@ -14,6 +14,7 @@ import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.localstack.TopicProbe;
 import io.liverseg.model.pkg.ModelPackage;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
@@ -70,12 +71,12 @@ class PreprocessIT {
     @TempDir
     Path dir;
 
-    private KafkaTopics kafka;
+    private TopicProbe kafka;
 
     @BeforeEach
     void connect() throws Exception {
         boot = ModelRegistry.packageVersion(seedDir.resolve("liver"));
-        kafka = new KafkaTopics(bootstrap, SLICES, EventType.SCAN_FAILED.topic(), Topics.DEAD_LETTER);
+        kafka = new TopicProbe(bootstrap, SLICES, EventType.SCAN_FAILED.topic(), Topics.DEAD_LETTER);
     }
 
     @AfterEach
@@ -145,11 +146,11 @@ class PreprocessIT {
             assertThat(e.getPreprocessMs()).isGreaterThanOrEqualTo(0);
         }
         List<ConsumerRecord<String, byte[]>> recs = kafka.records(SLICES, id);
-        assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_id"))
+        assertThat(recs).extracting(r -> TopicProbe.header(r, "ce_id"))
                 .containsExactly(id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1");
-        assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_type"))
+        assertThat(recs).extracting(r -> TopicProbe.header(r, "ce_type"))
                 .containsOnly(EventType.SLICE_BATCH_READY.ceType());
-        assertThat(recs).extracting(r -> KafkaTopics.header(r, "ce_source")).containsOnly("/liverseg/preprocess");
+        assertThat(recs).extracting(r -> TopicProbe.header(r, "ce_source")).containsOnly("/liverseg/preprocess");
 
         JsonNode plan = new ObjectMapper().readTree(store.get(ObjectKeys.batchPlan(id, "liver", boot)).orElseThrow());
         assertThat(plan.get("batch_count").asInt()).isEqualTo(2);
@@ -180,7 +181,7 @@ class PreprocessIT {
         // redelivery: the same objects, byte for byte, and events with the same ids
         publish(scan);
         awaitBatches(scan, 4);
-        assertThat(kafka.records(SLICES, id)).extracting(r -> KafkaTopics.header(r, "ce_id"))
+        assertThat(kafka.records(SLICES, id)).extracting(r -> TopicProbe.header(r, "ce_id"))
                 .containsExactly(id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1",
                         id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1");
         for (int i = 0; i < 2; i++) {
@@ -208,7 +209,7 @@ class PreprocessIT {
             String id = bad.getScanId();
             List<ConsumerRecord<String, byte[]>> dead = await().atMost(WAIT)
                     .until(() -> kafka.records(Topics.DEAD_LETTER, id), l -> !l.isEmpty());
-            assertThat(KafkaTopics.header(dead.get(0), "dead-letter-reason")).contains("preprocess of");
+            assertThat(TopicProbe.header(dead.get(0), "dead-letter-reason")).contains("preprocess of");
             assertThat(ScanReceived.parseFrom(dead.get(0).value())).isEqualTo(bad);
 
             List<ConsumerRecord<String, byte[]>> failed = await().atMost(WAIT)
@@ -217,7 +218,7 @@ class PreprocessIT {
             assertThat(f.getStage()).isEqualTo("preprocess");
             assertThat(f.getObjectKey()).isEqualTo(bad.getImageKey());
             assertThat(f.getReason()).doesNotContain(System.getProperty("java.io.tmpdir") + "/liverseg-scan-");
-            assertThat(KafkaTopics.header(failed.get(0), "ce_type")).isEqualTo(EventType.SCAN_FAILED.ceType());
+            assertThat(TopicProbe.header(failed.get(0), "ce_type")).isEqualTo(EventType.SCAN_FAILED.ceType());
 
             JsonNode json = new ObjectMapper().readTree(store.get(ObjectKeys.failure(id)).orElseThrow());
             assertThat(json.get("stage").asText()).isEqualTo("preprocess");

@@ -8,6 +8,7 @@ import io.liverseg.localstack.LocalStackExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -169,5 +170,34 @@ class ModelRegistryIT {
         assertThat(champions.get("vessels").version()).isEqualTo("1");
         assertThat(again).isEqualTo(champions);
         assertThat(registry.seedAll(tmp.resolve("absent"))).isEmpty();
+    }
+
+    @Test
+    void registrySeedingCreatesTheBucketAndSeedsEveryPackageFolderOnce(LocalStack stack, @TempDir Path tmp)
+            throws IOException {
+        ObjectStore fresh = new ObjectStore(stack.s3Client(), "seeding-it-" + UUID.randomUUID().toString().substring(0, 8));
+        ModelRegistry freshRegistry = new ModelRegistry(fresh);
+        Path models = Files.createDirectories(tmp.resolve("models"));
+        Files.move(pkg(tmp, "3", "l3"), models.resolve("liver"));
+        Files.move(pkg(tmp, "1", "v1"), models.resolve("vessel"));
+        Files.createDirectories(models.resolve("not-a-package"));
+        java.util.List<String> log = new java.util.ArrayList<>();
+        RegistrySeeding seeding = new RegistrySeeding(fresh, freshRegistry, java.util.Optional.of(models), log::add);
+
+        seeding.ensureReady();
+        assertThat(seeding.isReady()).isTrue();
+        assertThat(freshRegistry.champion("liver").orElseThrow().version()).isEqualTo("3");
+        assertThat(freshRegistry.champion("vessels").orElseThrow().version()).isEqualTo("1");
+        assertThat(log).hasSize(2).anySatisfy(l -> assertThat(l).contains("task liver champion version 3"));
+
+        // once per process: a second call neither seeds nor logs, even if the folder changed meanwhile
+        Files.writeString(models.resolve("liver/model.json"), "{\"name\":\"liver\",\"version\":\"9\"}");
+        seeding.ensureReady();
+        assertThat(log).hasSize(2);
+        assertThat(freshRegistry.versions("liver")).containsExactly("3");
+
+        List<String> missing = new java.util.ArrayList<>();
+        new RegistrySeeding(fresh, freshRegistry, java.util.Optional.of(tmp.resolve("nope")), missing::add).ensureReady();
+        assertThat(missing).singleElement().asString().contains("is not a directory");
     }
 }

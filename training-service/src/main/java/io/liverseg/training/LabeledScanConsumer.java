@@ -3,6 +3,7 @@ package io.liverseg.training;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Timestamps;
 import io.liverseg.proto.events.v1.LabeledScan;
+import io.liverseg.storage.RegistrySeeding;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -26,10 +27,10 @@ public class LabeledScanConsumer {
     private final LabelInspector inspector;
     private final DatasetStore datasets;
     private final Runs runs;
-    private final RegistrySeeder seeder;
+    private final RegistrySeeding seeder;
     private final TrainingServiceConfig config;
 
-    LabeledScanConsumer(LabelInspector inspector, DatasetStore datasets, Runs runs, RegistrySeeder seeder,
+    LabeledScanConsumer(LabelInspector inspector, DatasetStore datasets, Runs runs, RegistrySeeding seeder,
                         TrainingServiceConfig config) {
         this.inspector = inspector;
         this.datasets = datasets;

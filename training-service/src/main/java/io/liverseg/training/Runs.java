@@ -1,6 +1,7 @@
 package io.liverseg.training;
 
 import io.liverseg.model.DjlEnvironment;
+import io.liverseg.storage.RegistrySeeding;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +35,7 @@ public class Runs {
     private final RunStore runs;
     private final DatasetStore datasets;
     private final TrainingRunner runner;
-    private final RegistrySeeder seeder;
+    private final RegistrySeeding seeder;
     private final TrainingServiceConfig config;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "liverseg-training");
@@ -45,7 +46,7 @@ public class Runs {
     /** The run on the worker thread, or null. */
     private volatile String current;
 
-    Runs(RunStore runs, DatasetStore datasets, TrainingRunner runner, RegistrySeeder seeder, TrainingServiceConfig config) {
+    Runs(RunStore runs, DatasetStore datasets, TrainingRunner runner, RegistrySeeding seeder, TrainingServiceConfig config) {
         this.runs = runs;
         this.datasets = datasets;
         this.runner = runner;

@@ -3,14 +3,17 @@ package io.liverseg.training;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectStore;
+import io.liverseg.storage.RegistrySeeding;
 import io.minio.MinioClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
-/** The service's S3 bucket, model registry and NIfTI reader. */
+/** The service's S3 bucket, model registry (seeded from {@code liverseg.registry.seed-dir}) and NIfTI reader. */
 @ApplicationScoped
 public class StorageProducer {
+    private static final Logger LOG = Logger.getLogger(StorageProducer.class);
 
     @Produces
     @Singleton
@@ -28,5 +31,11 @@ public class StorageProducer {
     @Singleton
     NiftiReader niftiReader() {
         return NiftiReader.defaults();
+    }
+
+    @Produces
+    @Singleton
+    RegistrySeeding registrySeeding(ObjectStore store, ModelRegistry registry, TrainingServiceConfig config) {
+        return new RegistrySeeding(store, registry, config.registry().seedDir(), LOG::info);
     }
 }

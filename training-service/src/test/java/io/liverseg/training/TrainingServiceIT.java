@@ -14,6 +14,7 @@ import io.liverseg.imaging.phantom.PhantomCase;
 import io.liverseg.imaging.phantom.PhantomGenerator;
 import io.liverseg.imaging.phantom.PhantomOptions;
 import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.localstack.TopicProbe;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
 import io.liverseg.proto.events.v1.LabeledScan;
@@ -61,7 +62,7 @@ class TrainingServiceIT {
     private static final Duration RUN = Duration.ofMinutes(6);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path dir;
-    private static KafkaTopics kafka;
+    private static TopicProbe kafka;
     private static final List<String> GOOD = new ArrayList<>();
     private static String mismatched;
     /** The seeded champion (models/liver), the candidate the first run makes and the one the second run's is. */
@@ -102,9 +103,9 @@ class TrainingServiceIT {
         }
     }
 
-    private KafkaTopics kafka() {
+    private TopicProbe kafka() {
         if (kafka == null) {
-            kafka = new KafkaTopics(bootstrap, EventType.TRAINING_PROGRESS.topic(), EventType.TRAINING_RUN_FINISHED.topic(),
+            kafka = new TopicProbe(bootstrap, EventType.TRAINING_PROGRESS.topic(), EventType.TRAINING_RUN_FINISHED.topic(),
                     EventType.MODEL_PROMOTED.topic(), Topics.DEAD_LETTER);
         }
         return kafka;
@@ -177,7 +178,7 @@ class TrainingServiceIT {
         await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(kafka().records(Topics.DEAD_LETTER))
                 .anySatisfy(r -> {
                     assertThat(r.key()).isEqualTo(mismatched);
-                    assertThat(KafkaTopics.header(r, "dead-letter-reason")).contains("dims").contains("[64, 64, 20]");
+                    assertThat(TopicProbe.header(r, "dead-letter-reason")).contains("dims").contains("[64, 64, 20]");
                 }));
         await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(Json.read(store.get(
                 ObjectKeys.datasetManifest("liver")).orElseThrow(), DatasetManifest.class).cases())
