@@ -7,6 +7,7 @@ import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
+import io.minio.ObjectWriteArgs;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
@@ -34,6 +35,13 @@ import java.util.Optional;
 public final class ObjectStore {
     private final MinioClient client;
     private final String bucket;
+
+    /**
+     * Part size for uploads: S3's largest (5 GiB), so every object this project writes (CTs up to the 2 GiB upload
+     * limit, slice batches, masks) goes up in one PUT. The client's default picks 5 MiB parts, which turns a 77 MB
+     * CT into 15 part requests plus a completion that makes the server copy the parts together again.
+     */
+    static final long SINGLE_PUT_PART = ObjectWriteArgs.MAX_PART_SIZE;
 
     public ObjectStore(MinioClient client, String bucket) {
         this.client = client;
@@ -67,12 +75,12 @@ public final class ObjectStore {
 
     public void put(String key, byte[] data, String contentType) {
         call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                .stream(new ByteArrayInputStream(data), data.length, -1).contentType(contentType).build()));
+                .stream(new ByteArrayInputStream(data), data.length, SINGLE_PUT_PART).contentType(contentType).build()));
     }
 
     public void putFile(String key, Path file, String contentType) {
         call("put", key, () -> client.uploadObject(UploadObjectArgs.builder().bucket(bucket).object(key)
-                .filename(file.toString()).contentType(contentType).build()));
+                .filename(file.toString(), SINGLE_PUT_PART).contentType(contentType).build()));
     }
 
     /** Server-side copy within the bucket. */
