@@ -24,12 +24,13 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -97,7 +98,7 @@ public class ScanProcessor {
         String scanId = scan.getScanId();
         if (!ObjectKeys.isScanId(scanId)) {
             throw fail(scan, null, "scan_id", new IllegalArgumentException("scan_id '" + scanId
-                    + "' is not 64 lower-case hex digits"));
+                    + "' is not 64 lower-case hex digits"), null);
         }
         List<String> withChampion = new ArrayList<>();
         List<String> versions = new ArrayList<>();
@@ -113,28 +114,27 @@ public class ScanProcessor {
         if (withChampion.isEmpty()) {
             return;
         }
+        Path file = null;
         String currentTask = null;
         try {
+            file = Files.createTempFile("liverseg-scan-", suffix(scan.getImageKey()));
+            if (!store.download(scan.getImageKey(), file)) {
+                throw fail(scan, null, "image_key", new IOException("object " + store.bucket() + "/" + scan.getImageKey()
+                        + " does not exist"), null);
+            }
             for (int t = 0; t < withChampion.size(); t++) {
                 currentTask = withChampion.get(t);
                 TaskModel model = model(currentTask, versions.get(t));
-                // read straight from S3: the first batch goes out while the rest of the object still arrives
-                // (no local copy; a second task reads the object again)
-                Optional<InputStream> object = store.open(scan.getImageKey());
-                if (object.isEmpty()) {
-                    throw fail(scan, null, "image_key", new IOException("object " + store.bucket() + "/"
-                            + scan.getImageKey() + " does not exist"));
-                }
-                try (InputStream in = object.get()) {
-                    slice(scan, model, in, t0);
-                }
+                slice(scan, model, file, t0);
             }
             LOG.infof("scan %s preprocessed for %s in %d ms", scanId, withChampion, (System.nanoTime() - t0) / 1_000_000);
         } catch (ScanFailedException e) {
             throw e;
         } catch (Exception e) {
             String field = e instanceof BadInputException b ? b.field() : null;
-            throw fail(scan, currentTask, field, e);
+            throw fail(scan, currentTask, field, e, file);
+        } finally {
+            deleteQuietly(file);
         }
     }
 
@@ -145,12 +145,12 @@ public class ScanProcessor {
     }
 
     /** Slices one scan for one task: batches.json first, then each batch object and its event, in order. */
-    private void slice(ScanReceived scan, TaskModel model, InputStream in, long t0) throws IOException {
+    private void slice(ScanReceived scan, TaskModel model, Path file, long t0) throws IOException {
         String scanId = scan.getScanId();
         int batchSize = config.preprocess().batchSize();
         BatchPlan[] plan = {null};
         Geometry[] geometry = {scan.hasGeometry() && scan.getGeometry().getDimsCount() == 3 ? scan.getGeometry() : null};
-        StreamingSlicer.readAndSlice(reader, in, scan.getImageKey(), model.spec(), batchSize, batch -> {
+        StreamingSlicer.readAndSlice(reader, file, model.spec(), batchSize, batch -> {
             int index = batch.firstSlice() / batchSize;
             String key = ObjectKeys.batch(scanId, model.task(), model.version(), index);
             store.put(key, SliceBatchCodec.encode(batch), "application/octet-stream");
@@ -207,9 +207,13 @@ public class ScanProcessor {
      * Records the failure (failed.json, ScanFailed) and returns the exception that nacks the record to the
      * dead-letter topic. Reporting problems are logged, never hide the original failure.
      */
-    private ScanFailedException fail(ScanReceived scan, String task, String field, Exception cause) {
-        String reason = "preprocess of " + (scan.getFileName().isEmpty() ? scan.getImageKey() : scan.getFileName())
-                + " failed: " + cause.getMessage();
+    private ScanFailedException fail(ScanReceived scan, String task, String field, Exception cause, Path tempFile) {
+        String reason = String.valueOf(cause.getMessage());
+        if (tempFile != null) {
+            reason = reason.replace(tempFile.toString(), scan.getImageKey());
+        }
+        reason = "preprocess of " + (scan.getFileName().isEmpty() ? scan.getImageKey() : scan.getFileName())
+                + " failed: " + reason;
         ScanFailed.Builder f = ScanFailed.newBuilder()
                 .setScanId(scan.getScanId())
                 .setStage(STAGE)
@@ -242,5 +246,22 @@ public class ScanProcessor {
             LOG.errorf(e, "scan %s: could not emit ScanFailed", scan.getScanId());
         }
         return new ScanFailedException(reason, cause);
+    }
+
+    private static String suffix(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".nii") ? ".nii" : ".nii.gz";
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".part"));
+        } catch (IOException e) {
+            LOG.warnf("could not delete temporary file %s: %s", file, e.getMessage());
+        }
     }
 }

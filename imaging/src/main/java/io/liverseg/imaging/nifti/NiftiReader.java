@@ -83,18 +83,6 @@ public final class NiftiReader {
      * left open. {@code name} stands for the file in messages.
      */
     public NiftiImage read(InputStream in, String name) throws IOException {
-        return read(in, name, false, null);
-    }
-
-    /**
-     * As {@link #readScan(Path, VoxelListener)} for a single-file image arriving on a stream (left open), e.g.
-     * straight from object storage, so slices can be worked on before the last byte has arrived.
-     */
-    public Volume readScan(InputStream in, String name, VoxelListener listener) throws IOException {
-        return read(in, name, true, listener).volume();
-    }
-
-    private NiftiImage read(InputStream in, String name, boolean scan, VoxelListener listener) throws IOException {
         Path file = nameAsPath(name);
         try (NiftiSource s = NiftiSource.of(in, file)) {
             NiftiHeader h = readHeader(s);
@@ -102,7 +90,7 @@ public final class NiftiReader {
                 throw new NiftiException(file, "magic", "magic '" + h.magic()
                         + "' is a .hdr/.img pair header; a stream must hold a single-file image (n+1 or n+2)");
             }
-            return readData(h, scan, s, listener);
+            return readData(h, false, s, null);
         }
     }
 

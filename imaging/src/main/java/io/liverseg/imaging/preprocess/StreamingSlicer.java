@@ -6,7 +6,6 @@ import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.VoxelListener;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
@@ -47,36 +46,11 @@ public final class StreamingSlicer {
      */
     public static Volume readAndSlice(NiftiReader reader, Path file, PreprocessingSpec spec, int batchSize,
                                       BatchSink sink, java.util.function.Consumer<Volume> onStart) throws IOException {
-        return slice(listener -> reader.readScan(file, listener), String.valueOf(file.getFileName()), spec,
-                batchSize, sink, onStart);
-    }
-
-    /**
-     * As {@link #readAndSlice(NiftiReader, Path, PreprocessingSpec, int, BatchSink, java.util.function.Consumer)}
-     * for a single-file image arriving on a stream (read to its end on another thread, not closed): batches are
-     * made while the bytes still arrive, e.g. from object storage, with no local copy of the file.
-     *
-     * @param name what the stream is called in messages (a file name or object key)
-     */
-    public static Volume readAndSlice(NiftiReader reader, InputStream in, String name, PreprocessingSpec spec,
-                                      int batchSize, BatchSink sink, java.util.function.Consumer<Volume> onStart)
-            throws IOException {
-        return slice(listener -> reader.readScan(in, name, listener), name, spec, batchSize, sink, onStart);
-    }
-
-    /** One read of a scan, telling the listener as the voxels arrive. */
-    @FunctionalInterface
-    private interface Read {
-        Volume run(VoxelListener listener) throws IOException;
-    }
-
-    private static Volume slice(Read read, String name, PreprocessingSpec spec, int batchSize, BatchSink sink,
-                                java.util.function.Consumer<Volume> onStart) throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         Progress progress = new Progress();
-        Thread readerThread = new Thread(() -> progress.run(read), "nifti-reader-" + name);
+        Thread readerThread = new Thread(() -> progress.run(reader, file), "nifti-reader-" + file.getFileName());
         readerThread.setDaemon(true);
         readerThread.start();
         boolean done = false;
@@ -128,9 +102,9 @@ public final class StreamingSlicer {
         private boolean cancelled;
         private Throwable failure;
 
-        void run(Read read) {
+        void run(NiftiReader reader, Path file) {
             try {
-                read.run(this);
+                reader.readScan(file, this);
                 synchronized (this) {
                     finished = true;
                     notifyAll();

@@ -68,39 +68,6 @@ class StreamingSlicerTest {
         assertThat(next).isEqualTo(reference.sliceCount());
     }
 
-    @ParameterizedTest
-    @MethodSource("affines")
-    void aStreamGivesTheSameBatchesAsTheFile(Affine affine) throws IOException {
-        Path file = writeCt(affine);
-        PreprocessingSpec spec = new PreprocessingSpec(HuWindow.ABDOMEN, Normalization.UNIT, 16, 3);
-        List<SliceBatch> fromFile = new ArrayList<>();
-        StreamingSlicer.readAndSlice(NiftiReader.defaults(), file, spec, 7, fromFile::add);
-        List<SliceBatch> fromStream = new ArrayList<>();
-        List<int[]> started = new ArrayList<>();
-        try (var in = new java.io.BufferedInputStream(Files.newInputStream(file), 4096)) {
-            Volume read = StreamingSlicer.readAndSlice(NiftiReader.defaults(), in, "scans/x/image.nii.gz", spec, 7,
-                    fromStream::add, v -> started.add(v.dims()));
-            assertThat(read.dims()).containsExactly(NX, NY, NZ);
-        }
-        assertThat(started).singleElement().isEqualTo(new int[] {NX, NY, NZ});
-        assertThat(fromStream).hasSameSizeAs(fromFile);
-        for (int i = 0; i < fromFile.size(); i++) {
-            assertThat(fromStream.get(i).firstSlice()).isEqualTo(fromFile.get(i).firstSlice());
-            assertThat(fromStream.get(i).data()).containsExactly(fromFile.get(i).data());
-        }
-    }
-
-    @Test
-    void aTruncatedStreamFailsWithTheReadersTypedErrorNamingTheStream() throws IOException {
-        Path file = writeCt(Affine.scaling(1, 1, 1));
-        byte[] raw = NiftiReaderBytes.inflate(file);
-        assertThatThrownBy(() -> StreamingSlicer.readAndSlice(NiftiReader.defaults(),
-                new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(raw, raw.length / 2)), "scans/x/image.nii",
-                PreprocessingSpec.defaults(), 4, b -> { }, v -> { }))
-                .isInstanceOf(NiftiException.class).hasMessageContaining("scans/x/image.nii")
-                .hasMessageContaining("truncated");
-    }
-
     @Test
     void aTruncatedFileFailsWithTheReadersTypedError() throws IOException {
         Path file = writeCt(Affine.scaling(1, 1, 1));
