@@ -95,6 +95,7 @@ public class IngestService {
      * @throws InvalidScanException the image or label is refused; nothing was stored or emitted
      */
     public Outcome ingest(Intake in) throws InvalidScanException, IOException {
+        long t0 = System.nanoTime();
         Part image = in.image();
         if (image.file().size() > maxBytes) {
             throw InvalidScanException.tooLarge(image.name(), maxBytes);
@@ -107,6 +108,7 @@ public class IngestService {
             validator.validateLabel(in.label().file().path(), in.label().name(), geometry);
         }
         String id = image.file().sha256();
+        long validated = System.nanoTime();
         synchronized (locks[Math.floorMod(id.hashCode(), STRIPES)]) {
             String recordKey = ObjectKeys.scanRecord(id);
             if (store.exists(recordKey)) {
@@ -160,9 +162,11 @@ public class IngestService {
                 throw new IllegalStateException("scan " + id + " stored but ScanReceived could not be sent: "
                         + e.getMessage(), e);
             }
-            LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s", id, in.source(), image.name(),
-                    image.file().size(), geometry.orientation(), java.util.Arrays.toString(geometry.dims()),
-                    labelKey == null ? "" : " with label");
+            long end = System.nanoTime();
+            LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s; validated in %d ms, stored and"
+                    + " announced in %d ms", id, in.source(), image.name(), image.file().size(), geometry.orientation(),
+                    java.util.Arrays.toString(geometry.dims()), labelKey == null ? "" : " with label",
+                    (validated - t0) / 1_000_000, (end - validated) / 1_000_000);
             return new Outcome(id, false);
         }
     }
