@@ -36,6 +36,7 @@ import java.util.function.Consumer;
  */
 final class SegmentationClient implements AutoCloseable {
     static final int CHUNK = 1 << 20;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final ManagedChannel channel;
 
@@ -81,11 +82,11 @@ final class SegmentationClient implements AutoCloseable {
                 .setReturnProbabilities(probabilitiesOut != null).build();
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".liverseg-mask-", ".part");
+        Path tmp = partFile(dir, ".liverseg-mask-");
         Path probTmp = null;
         if (probabilitiesOut != null) {
             Files.createDirectories(probabilitiesOut.toAbsolutePath().getParent());
-            probTmp = Files.createTempFile(probabilitiesOut.toAbsolutePath().getParent(), ".liverseg-prob-", ".part");
+            probTmp = partFile(probabilitiesOut.toAbsolutePath().getParent(), ".liverseg-prob-");
         }
         try (InputStream file = Files.newInputStream(in); Download mask = new Download(tmp);
              Download probabilities = probTmp == null ? null : new Download(probTmp)) {
@@ -124,6 +125,21 @@ final class SegmentationClient implements AutoCloseable {
             Files.deleteIfExists(tmp);
             if (probTmp != null) {
                 Files.deleteIfExists(probTmp);
+            }
+        }
+    }
+
+    /**
+     * A new, empty file beside the destination. Not {@code Files.createTempFile}: that makes it owner-only (0600),
+     * and the rename would hand the user a mask nobody else can read; this one gets the umask's permissions.
+     */
+    private static Path partFile(Path dir, String prefix) throws IOException {
+        while (true) {
+            Path p = dir.resolve(prefix + Long.toHexString(RANDOM.nextLong()) + ".part");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another name
             }
         }
     }

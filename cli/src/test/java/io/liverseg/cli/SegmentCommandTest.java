@@ -228,6 +228,10 @@ class SegmentCommandTest {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder("mask.nii.gz", "probabilities.nii.gz");
         }
+        // written with the umask's permissions like any file the user makes, not a temp file's owner-only 0600
+        java.nio.file.Path probe = Files.createFile(dir.resolve("p/probe"));
+        assertThat(Files.getPosixFilePermissions(out)).isEqualTo(Files.getPosixFilePermissions(probe));
+        assertThat(Files.getPosixFilePermissions(prob)).isEqualTo(Files.getPosixFilePermissions(probe));
 
         Path plain = dir.resolve("plain.nii.gz");
         LiversegCliTest.Run without = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
