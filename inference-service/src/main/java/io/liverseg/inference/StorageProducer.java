@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import org.jboss.logging.Logger;
 
 /** The service's S3 bucket, model registry (seeded from {@code liverseg.registry.seed-dir}) and NIfTI reader. */
@@ -44,11 +43,7 @@ public class StorageProducer {
 
     /** Seeds at start; if S3 is not reachable yet, the next message tries again before it is processed. */
     void onStart(@Observes StartupEvent event, RegistrySeeding seeding) {
-        try {
-            seeding.ensureReady();
-        } catch (RuntimeException | IOException e) {
-            LOG.errorf(e, "bucket or registry seeding failed at start (retried with the next message): %s",
-                    e.getMessage());
-        }
+        seeding.tryEnsureReady().ifPresent(e -> LOG.errorf(e, "bucket or registry seeding failed at start (retried"
+                + " with the next message): %s", e.getMessage()));
     }
 }

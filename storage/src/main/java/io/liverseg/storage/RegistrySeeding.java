@@ -49,6 +49,21 @@ public final class RegistrySeeding {
         }
     }
 
+    /**
+     * As {@link #ensureReady} for a service's start, where a failure must not stop the service (the next piece of
+     * work tries again).
+     *
+     * @return the failure, or empty when the registry is ready
+     */
+    public Optional<Exception> tryEnsureReady() {
+        try {
+            ensureReady();
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(e);
+        }
+    }
+
     public boolean isReady() {
         return ready;
     }

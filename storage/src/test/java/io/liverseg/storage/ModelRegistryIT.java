@@ -184,7 +184,7 @@ class ModelRegistryIT {
         java.util.List<String> log = new java.util.ArrayList<>();
         RegistrySeeding seeding = new RegistrySeeding(fresh, freshRegistry, java.util.Optional.of(models), log::add);
 
-        seeding.ensureReady();
+        assertThat(seeding.tryEnsureReady()).isEmpty();
         assertThat(seeding.isReady()).isTrue();
         assertThat(freshRegistry.champion("liver").orElseThrow().version()).isEqualTo("3");
         assertThat(freshRegistry.champion("vessels").orElseThrow().version()).isEqualTo("1");
@@ -199,5 +199,16 @@ class ModelRegistryIT {
         List<String> missing = new java.util.ArrayList<>();
         new RegistrySeeding(fresh, freshRegistry, java.util.Optional.of(tmp.resolve("nope")), missing::add).ensureReady();
         assertThat(missing).singleElement().asString().contains("is not a directory");
+    }
+
+    @Test
+    void seedingThatCannotReachS3ReportsTheFailureAndStaysNotReady(@TempDir Path tmp) throws IOException {
+        // nothing listens on port 1: the connection is refused at once
+        ObjectStore unreachable = new ObjectStore(io.minio.MinioClient.builder().endpoint("http://127.0.0.1:1")
+                .credentials("x", "y").build(), "nowhere");
+        RegistrySeeding seeding = new RegistrySeeding(unreachable, new ModelRegistry(unreachable),
+                java.util.Optional.of(tmp), line -> { });
+        assertThat(seeding.tryEnsureReady()).get().asString().contains("nowhere");
+        assertThat(seeding.isReady()).isFalse();
     }
 }

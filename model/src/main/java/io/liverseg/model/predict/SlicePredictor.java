@@ -33,13 +33,7 @@ public final class SlicePredictor {
      */
     public byte[] predict(float[] data, int n, int c, int h, int w, boolean flipTta) {
         try (NDManager m = model.getNDManager().newSubManager()) {
-            NDArray x = m.create(data, new Shape(n, c, h, w));
-            NDArray probs = forward(m, x).softmax(1);
-            if (flipTta) {
-                NDArray mirrored = forward(m, x.flip(3)).softmax(1).flip(3);
-                probs = probs.add(mirrored);
-            }
-            return probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
+            return probabilities(m, data, n, c, h, w, flipTta).argMax(1).toType(DataType.UINT8, false).toByteArray();
         }
     }
 
@@ -50,12 +44,7 @@ public final class SlicePredictor {
      */
     public Probabilities predictProbabilities(float[] data, int n, int c, int h, int w, boolean flipTta) {
         try (NDManager m = model.getNDManager().newSubManager()) {
-            NDArray x = m.create(data, new Shape(n, c, h, w));
-            NDArray probs = forward(m, x).softmax(1);
-            if (flipTta) {
-                NDArray mirrored = forward(m, x.flip(3)).softmax(1).flip(3);
-                probs = probs.add(mirrored);
-            }
+            NDArray probs = probabilities(m, data, n, c, h, w, flipTta);
             byte[] labels = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
             int classes = (int) probs.getShape().get(1);
             // the mean of the two passes with TTA; rounding, not truncation, so a certain class reads 255
@@ -92,6 +81,16 @@ public final class SlicePredictor {
             }
             return new Prediction(labels, maps, shapes);
         }
+    }
+
+    /** Softmax over classes, (n, classes, h, w); with TTA the sum of both passes' (argmax unchanged, 2× the mean). */
+    private NDArray probabilities(NDManager m, float[] data, int n, int c, int h, int w, boolean flipTta) {
+        NDArray x = m.create(data, new Shape(n, c, h, w));
+        NDArray probs = forward(m, x).softmax(1);
+        if (flipTta) {
+            probs = probs.add(forward(m, x.flip(3)).softmax(1).flip(3));
+        }
+        return probs;
     }
 
     private NDArray forward(NDManager m, NDArray x) {
