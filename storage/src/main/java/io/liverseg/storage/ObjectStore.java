@@ -39,7 +39,7 @@ public final class ObjectStore {
     /**
      * Part size for uploads: S3's largest (5 GiB), so every object this project writes (CTs up to the 2 GiB upload
      * limit, slice batches, masks) goes up in one PUT. The client's default picks 5 MiB parts, which turns a 77 MB
-     * CT into 15 part requests plus a completion that makes the server copy the parts together again.
+     * CT into 16 part requests plus a completion that makes the server copy the parts together again.
      */
     static final long SINGLE_PUT_PART = ObjectWriteArgs.MAX_PART_SIZE;
 
