@@ -5,33 +5,39 @@ import io.liverseg.imaging.geometry.Reorientation;
 import io.liverseg.imaging.measure.Grids;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.preprocess.PreprocessingSpec;
-import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Training slices in memory: every axial slice of the given cases, preprocessed exactly as inference will
  * (canonical RAS+, window, normalisation, resampling to the target size) with its label slice (nearest
- * neighbour). Images are NCHW float32, labels N×H×W bytes.
+ * neighbour). {@link #copyImage} gives a slice's input as NCHW float32, labels are N×H×W bytes.
+ *
+ * <p>Each preprocessed plane is stored once, per case: a 3-channel input is assembled from the neighbouring
+ * planes when it is copied (clamped at the case's first and last slice, as {@link SlicePreprocessor} does), so
+ * adjacent-slice models need no more memory than single-slice ones, and no array holds more than one case.
  */
 public final class SliceSet {
     private final PreprocessingSpec spec;
     private final int classes;
-    private final float[] images;
-    private final byte[] labels;
-    private final int[] caseOf;
+    private final float[][] planes;   // per case: nz × H × W, one channel
+    private final byte[][] labels;    // per case: nz × H × W
+    private final int[] caseOf;       // per slice
+    private final int[] indexInCase;  // per slice
     private final List<String> caseNames;
     private final long[][] classPixels; // per slice, pixels of each class
 
-    private SliceSet(PreprocessingSpec spec, int classes, float[] images, byte[] labels, int[] caseOf,
-                     List<String> caseNames, long[][] classPixels) {
+    private SliceSet(PreprocessingSpec spec, int classes, float[][] planes, byte[][] labels, int[] caseOf,
+                     int[] indexInCase, List<String> caseNames, long[][] classPixels) {
         this.spec = spec;
         this.classes = classes;
-        this.images = images;
+        this.planes = planes;
         this.labels = labels;
         this.caseOf = caseOf;
+        this.indexInCase = indexInCase;
         this.caseNames = caseNames;
         this.classPixels = classPixels;
     }
@@ -46,10 +52,12 @@ public final class SliceSet {
             throws IOException {
         int size = spec.targetSize();
         int plane = size * size;
-        int sliceFloats = spec.channels() * plane;
-        float[][] imageParts = new float[cases.size()][];
-        byte[][] labelParts = new byte[cases.size()][];
-        int total = 0;
+        PreprocessingSpec oneChannel = new PreprocessingSpec(spec.window(), spec.normalization(), size, 1);
+        float[][] planes = new float[cases.size()][];
+        byte[][] labels = new byte[cases.size()][];
+        List<Integer> caseOf = new ArrayList<>();
+        List<Integer> indexInCase = new ArrayList<>();
+        List<long[]> classPixels = new ArrayList<>();
         for (int c = 0; c < cases.size(); c++) {
             LabelledCase lc = cases.get(c);
             Volume image = reader.readScan(lc.image());
@@ -57,43 +65,32 @@ public final class SliceSet {
             Grids.requireSameGrid(image, label, lc.name() + " label vs image");
             Reorientation r = Reorientation.toCanonical(image);
             Volume canonicalLabel = r.apply(label);
-            SlicePreprocessor pre = new SlicePreprocessor(image, r, spec);
+            SlicePreprocessor pre = new SlicePreprocessor(image, r, oneChannel);
             int nz = pre.sliceCount();
-            SliceBatch all = pre.batch(0, nz);
-            imageParts[c] = all.data();
-            byte[] lab = new byte[nz * plane];
+            planes[c] = pre.batch(0, nz).data();
+            byte[] lab = new byte[Math.multiplyExact(nz, plane)];
             for (int k = 0; k < nz; k++) {
-                System.arraycopy(SlicePreprocessor.labelSlice(canonicalLabel, k, size), 0, lab, k * plane, plane);
-            }
-            labelParts[c] = lab;
-            total += nz;
-        }
-        float[] images = new float[Math.multiplyExact(total, sliceFloats)];
-        byte[] labels = new byte[Math.multiplyExact(total, plane)];
-        int[] caseOf = new int[total];
-        long[][] classPixels = new long[total][classes];
-        int at = 0;
-        for (int c = 0; c < cases.size(); c++) {
-            int nz = labelParts[c].length / plane;
-            System.arraycopy(imageParts[c], 0, images, at * sliceFloats, nz * sliceFloats);
-            System.arraycopy(labelParts[c], 0, labels, at * plane, nz * plane);
-            for (int k = 0; k < nz; k++) {
-                caseOf[at + k] = c;
-                for (int p = 0; p < plane; p++) {
-                    int v = labelParts[c][k * plane + p] & 0xFF;
+                byte[] slice = SlicePreprocessor.labelSlice(canonicalLabel, k, size);
+                System.arraycopy(slice, 0, lab, k * plane, plane);
+                long[] counts = new long[classes];
+                for (byte b : slice) {
+                    int v = b & 0xFF;
                     if (v >= classes) {
-                        throw new IllegalArgumentException(cases.get(c).label() + ": label value " + v
+                        throw new IllegalArgumentException(lc.label() + ": label value " + v
                                 + " is not a class in [0, " + classes + ")");
                     }
-                    classPixels[at + k][v]++;
+                    counts[v]++;
                 }
+                caseOf.add(c);
+                indexInCase.add(k);
+                classPixels.add(counts);
             }
-            imageParts[c] = null;
-            labelParts[c] = null;
-            at += nz;
+            labels[c] = lab;
         }
-        return new SliceSet(spec, classes, images, labels, caseOf,
-                cases.stream().map(LabelledCase::name).toList(), classPixels);
+        return new SliceSet(spec, classes, planes, labels,
+                caseOf.stream().mapToInt(Integer::intValue).toArray(),
+                indexInCase.stream().mapToInt(Integer::intValue).toArray(),
+                cases.stream().map(LabelledCase::name).toList(), classPixels.toArray(long[][]::new));
     }
 
     public int size() {
@@ -118,16 +115,26 @@ public final class SliceSet {
         return classPixels[slice][cls];
     }
 
-    /** Copies slice {@code slice}'s input (channels × H × W) into {@code dst} at {@code offset}. */
+    /**
+     * Copies slice {@code slice}'s input (channels × H × W) into {@code dst} at {@code offset}: its plane, or
+     * for 3 channels the planes below, at and above it in its case.
+     */
     public void copyImage(int slice, float[] dst, int offset) {
-        int n = spec.channels() * spec.targetSize() * spec.targetSize();
-        System.arraycopy(images, slice * n, dst, offset, n);
+        int plane = spec.targetSize() * spec.targetSize();
+        float[] data = planes[caseOf[slice]];
+        int nz = data.length / plane;
+        int k = indexInCase[slice];
+        int channels = spec.channels();
+        for (int ch = 0; ch < channels; ch++) {
+            int source = channels == 1 ? k : Math.max(0, Math.min(nz - 1, k + ch - 1));
+            System.arraycopy(data, source * plane, dst, offset + ch * plane, plane);
+        }
     }
 
     /** Copies slice {@code slice}'s labels (H × W) into {@code dst} at {@code offset}. */
     public void copyLabels(int slice, byte[] dst, int offset) {
-        int n = spec.targetSize() * spec.targetSize();
-        System.arraycopy(labels, slice * n, dst, offset, n);
+        int plane = spec.targetSize() * spec.targetSize();
+        System.arraycopy(labels[caseOf[slice]], indexInCase[slice] * plane, dst, offset, plane);
     }
 
     /** Slices in which any pixel has the class. */

@@ -7,11 +7,13 @@ import io.liverseg.imaging.Affine;
 import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.Voxels;
 import io.liverseg.imaging.measure.GridMismatchException;
+import io.liverseg.imaging.geometry.Reorientation;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
 import io.liverseg.imaging.preprocess.HuWindow;
 import io.liverseg.imaging.preprocess.Normalization;
 import io.liverseg.imaging.preprocess.PreprocessingSpec;
+import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +73,43 @@ class SliceSetTest {
         assertThat(set.classPixels(1, 1)).isEqualTo(11);
         assertThat(set.caseName(4)).isEqualTo("b");
         assertThat(set.totalPixels()).containsExactly(2 * (NZ * N * N - 12 * NZ), 2 * (12 * NZ - 1), 2);
+    }
+
+    @Test
+    void threeChannelInputsAreTheNeighbouringSlicesOfTheSameCaseAsInferenceSeesThem() throws IOException {
+        PreprocessingSpec spec = new PreprocessingSpec(new HuWindow(-100, 200), Normalization.UNIT, 6, 3);
+        List<LabelledCase> cases = List.of(writeNoisyCase("n1", LPS, 1), writeNoisyCase("n2", Affine.scaling(1, 1, 2), 2));
+        SliceSet set = SliceSet.load(cases, spec, 3, NiftiReader.defaults());
+        int sliceFloats = 3 * 6 * 6;
+        float[] got = new float[sliceFloats];
+        int s = 0;
+        for (LabelledCase c : cases) {
+            Volume image = NiftiReader.defaults().readScan(c.image());
+            float[] expected = new SlicePreprocessor(image, Reorientation.toCanonical(image), spec).batch(0, NZ).data();
+            for (int k = 0; k < NZ; k++, s++) {
+                set.copyImage(s, got, 0);
+                assertThat(got).as("case %s slice %d", c.name(), k)
+                        .containsExactly(java.util.Arrays.copyOfRange(expected, k * sliceFloats, (k + 1) * sliceFloats));
+            }
+        }
+        // the first slice's lower neighbour is itself (clamped), never the previous case's last slice
+        set.copyImage(NZ, got, 0);
+        assertThat(java.util.Arrays.copyOfRange(got, 0, 36)).containsExactly(java.util.Arrays.copyOfRange(got, 36, 72));
+        assertThat(java.util.Arrays.copyOfRange(got, 72, 108)).isNotEqualTo(java.util.Arrays.copyOfRange(got, 36, 72));
+    }
+
+    /** A 6×6×NZ CT of seeded random HU in the window (every slice differs), label all background. */
+    private LabelledCase writeNoisyCase(String name, Affine affine, long seed) throws IOException {
+        java.util.Random r = new java.util.Random(seed);
+        short[] hu = new short[6 * 6 * NZ];
+        for (int p = 0; p < hu.length; p++) {
+            hu[p] = (short) (r.nextInt(300) - 100);
+        }
+        Path image = dir.resolve(name + "_img.nii.gz");
+        Path label = dir.resolve(name + "_lab.nii.gz");
+        NiftiWriter.write(new Volume(6, 6, NZ, Voxels.ofShorts(hu), affine), image);
+        NiftiWriter.write(new Volume(6, 6, NZ, Voxels.ofUnsignedBytes(new byte[hu.length]), affine), label);
+        return new LabelledCase(name, image, label);
     }
 
     @Test
