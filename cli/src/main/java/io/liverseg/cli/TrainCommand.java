@@ -155,18 +155,20 @@ final class TrainCommand implements Callable<Integer> {
         o.flush();
         Path checkpoints = out.resolve("checkpoint");
         Path initialWeights = null;
+        UNetConfig initialArch = arch;
         String parentVersion = parent;
         if (initFrom != null) {
             ModelManifest init = ModelPackage.readManifest(initFrom);
-            if (!init.architecture().toConfig().equals(arch)) {
-                throw new IllegalArgumentException(initFrom + ": architecture " + init.architecture().toConfig()
-                        + " differs from the one to train, " + arch);
+            initialArch = init.architecture().toConfig();
+            if (!initialArch.equals(arch) && !widens(initialArch, arch)) {
+                throw new IllegalArgumentException(initFrom + ": architecture " + initialArch
+                        + " differs from the one to train, " + arch + " (only 1 → 3 input channels may differ)");
             }
             initialWeights = initFrom.resolve(init.parameters().file());
             parentVersion = parent != null ? parent : init.version();
         }
         Trainer.Result result = Trainer.train(trainSet, valSet, arch, classNames, config, checkpoints, resume,
-                initialWeights, new ConsoleProgress(o, System.console() != null));
+                initialWeights, initialArch, new ConsoleProgress(o, System.console() != null));
         String fingerprint = DatasetFingerprint.of(cases);
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT, modelName, version, parentVersion, Instant.now().toString(),
                 ModelManifest.Architecture.of(arch), classNames, ModelManifest.Preprocessing.of(pre),
@@ -179,6 +181,12 @@ final class TrainCommand implements Callable<Integer> {
         o.printf("wrote %s (best epoch %d, validation Dice %s)%n", out, result.bestEpoch(), format(result.validationDice()));
         o.flush();
         return 0;
+    }
+
+    /** Whether {@code to} is {@code from} with 3 adjacent-slice input channels instead of 1. */
+    static boolean widens(UNetConfig from, UNetConfig to) {
+        return from.inputChannels() == 1 && to.inputChannels() == 3
+                && new UNetConfig(3, from.classes(), from.baseFeatures(), from.levels(), from.attention()).equals(to);
     }
 
     /** The split with at most {@code max} validation cases (the first ones; 0 = no limit). */

@@ -18,6 +18,7 @@ import io.liverseg.imaging.measure.DiceCounts;
 import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.net.AttentionResUNet;
 import io.liverseg.model.net.AttentionResUNetBlock;
+import io.liverseg.model.net.InputWidening;
 import io.liverseg.model.net.UNetConfig;
 import io.liverseg.model.predict.SlicePredictor;
 import java.io.IOException;
@@ -81,6 +82,19 @@ public final class Trainer {
     public static Result train(SliceSet training, SliceSet validation, UNetConfig architecture, List<String> classNames,
                                TrainingConfig config, Path checkpointDir, boolean resume, Path initialWeights,
                                TrainingProgress progress) throws IOException {
+        return train(training, validation, architecture, classNames, config, checkpointDir, resume, initialWeights,
+                architecture, progress);
+    }
+
+    /**
+     * As {@link #train(SliceSet, SliceSet, UNetConfig, List, TrainingConfig, Path, boolean, Path, TrainingProgress)}
+     * with initial weights of {@code initialArchitecture}: the same as {@code architecture}, or its single-slice
+     * version when training an adjacent-slice (3-channel) network, which then starts as the single-slice model
+     * ({@link InputWidening}).
+     */
+    public static Result train(SliceSet training, SliceSet validation, UNetConfig architecture, List<String> classNames,
+                               TrainingConfig config, Path checkpointDir, boolean resume, Path initialWeights,
+                               UNetConfig initialArchitecture, TrainingProgress progress) throws IOException {
         if (training.size() == 0) {
             throw new IllegalArgumentException("no training slices");
         }
@@ -110,7 +124,11 @@ public final class Trainer {
                 Path from = state != null ? checkpointDir : initialWeights.getParent();
                 String prefix = state != null ? LAST : prefixOf(initialWeights);
                 try {
-                    model.load(from, prefix);
+                    if (state == null && !initialArchitecture.equals(architecture)) {
+                        loadWidened(from, prefix, initialArchitecture, block, architecture, size);
+                    } else {
+                        model.load(from, prefix);
+                    }
                 } catch (ai.djl.MalformedModelException e) {
                     throw new IOException(from + ": cannot load weights '" + prefix + "': " + e.getMessage(), e);
                 }
@@ -120,6 +138,19 @@ public final class Trainer {
                 return run(training, validation, architecture, classNames, config, checkpointDir, progress, model,
                         block, trainer, lr, state);
             }
+        }
+    }
+
+    /** Loads single-slice weights into a network of their own shape, then widens them into {@code block}. */
+    private static void loadWidened(Path from, String prefix, UNetConfig fromArchitecture, AttentionResUNetBlock block,
+                                    UNetConfig architecture, int size) throws IOException, ai.djl.MalformedModelException {
+        AttentionResUNetBlock source = AttentionResUNet.builder().fromConfig(fromArchitecture).build();
+        try (Model sourceModel = Model.newInstance("unet", Device.cpu(), DjlEnvironment.engine().getEngineName())) {
+            sourceModel.setBlock(source);
+            source.initialize(sourceModel.getNDManager(), DataType.FLOAT32,
+                    new Shape(1, fromArchitecture.inputChannels(), size, size));
+            sourceModel.load(from, prefix);
+            InputWidening.copy(source, fromArchitecture, block, architecture);
         }
     }
 

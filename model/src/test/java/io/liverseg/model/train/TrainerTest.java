@@ -1,6 +1,8 @@
 package io.liverseg.model.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.liverseg.imaging.dataset.LabelledCase;
 import io.liverseg.imaging.dataset.SliceSet;
@@ -36,12 +38,13 @@ class TrainerTest {
 
     static SliceSet train;
     static SliceSet val;
+    static List<LabelledCase> cases;
 
     @BeforeAll
     static void phantoms() throws IOException {
         MsdDataset ds = PhantomDatasetWriter.write(data.resolve("msd"),
                 PhantomOptions.defaults().withSize(32).withSlices(8, 10).withSeed(3), 3);
-        List<LabelledCase> cases = new ArrayList<>();
+        cases = new ArrayList<>();
         for (MsdCase c : ds.training()) {
             cases.add(new LabelledCase(c.id(), c.image(), c.label()));
         }
@@ -128,6 +131,30 @@ class TrainerTest {
                 trained.resolve("last-0000.params"), warm);
         // same seed, same first batch: only the starting weights differ
         assertThat(warm.losses.get(0)).isNotEqualTo(fresh.losses.get(0)).isLessThan(fresh.losses.get(0));
+    }
+
+    @Test
+    void anAdjacentSliceRunStartsExactlyWhereTheSingleSliceWeightsAre() throws IOException {
+        Path trained = data.resolve("widen-source");
+        Trainer.train(train, val, TINY, CLASSES, config(2), trained, false, TrainingProgress.NONE);
+        Path weights = trained.resolve("last-0000.params");
+        Recorder single = new Recorder();
+        Trainer.train(train, val, TINY, CLASSES, config(1), data.resolve("widen-single"), false, weights, single);
+
+        PreprocessingSpec three = new PreprocessingSpec(SPEC.window(), SPEC.normalization(), SPEC.targetSize(), 3);
+        SliceSet train3 = SliceSet.load(cases.subList(0, 2), three, 3, NiftiReader.defaults());
+        SliceSet val3 = SliceSet.load(cases.subList(2, 3), three, 3, NiftiReader.defaults());
+        UNetConfig tiny3 = new UNetConfig(3, 3, 4, 3, AttentionType.DOT_PRODUCT);
+        Recorder widened = new Recorder();
+        Trainer.train(train3, val3, tiny3, CLASSES, config(1), data.resolve("widen-three"), false, weights, TINY, widened);
+        // same seed, same first batch, and the neighbours' weights start at zero: the same first loss
+        assertThat(widened.losses.get(0)).isCloseTo(single.losses.get(0), within(1e-4f));
+        assertThat(widened.epochs).hasSize(1);
+
+        UNetConfig wider = new UNetConfig(3, 3, 8, 3, AttentionType.DOT_PRODUCT);
+        assertThatThrownBy(() -> Trainer.train(train3, val3, wider, CLASSES, config(1), data.resolve("widen-bad"),
+                false, weights, TINY, TrainingProgress.NONE)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("beyond the input channels");
     }
 
     @Test
