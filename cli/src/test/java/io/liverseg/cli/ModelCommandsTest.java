@@ -109,6 +109,36 @@ class ModelCommandsTest {
     }
 
     @Test
+    void aThreeSliceModelFineTunesFromTheSingleSlicePackageAndPredictsOnTheInputGrid() throws IOException {
+        Path three = dir.resolve("model-3ch");
+        LiversegCliTest.Run r = LiversegCliTest.run("train", "--data", data.toString(), "--out", three.toString(),
+                "--init-from", model.toString(), "--channels", "3", "--model-version", "2",
+                "--size", "32", "--base", "4", "--levels", "3", "--epochs", "1", "--batch", "4",
+                "--slices-per-epoch", "8", "--device", "cpu");
+        assertThat(r.exit()).as(r.err() + r.out()).isZero();
+        JsonNode m = JSON.readTree(three.resolve("model.json").toFile());
+        assertThat(m.get("architecture").get("input_channels").asInt()).isEqualTo(3);
+        assertThat(m.get("preprocessing").get("channels").asInt()).isEqualTo(3);
+        assertThat(m.get("parent_version").asText()).isEqualTo("1");
+
+        Path in = data.resolve("imagesTr/liver_001.nii.gz");
+        Path out = dir.resolve("liver_001-3ch-mask.nii.gz");
+        LiversegCliTest.Run p = LiversegCliTest.run("predict", "--model", three.toString(), in.toString(),
+                "-o", out.toString(), "--device", "cpu");
+        assertThat(p.exit()).as(p.err()).isZero();
+        Volume image = NiftiReader.defaults().readScan(in);
+        Volume mask = NiftiReader.defaults().readScan(out);
+        assertThat(mask.dims()).containsExactly(image.dims());
+        assertThat(mask.affine()).isEqualTo(image.affine());
+
+        LiversegCliTest.Run bad = LiversegCliTest.run("train", "--data", data.toString(), "--out",
+                dir.resolve("model-bad").toString(), "--init-from", model.toString(), "--channels", "3", "--base", "8",
+                "--size", "32", "--levels", "3", "--epochs", "1", "--device", "cpu");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("only 1 → 3 input channels may differ");
+    }
+
+    @Test
     void aMissingPackageIsABadInputExit() {
         LiversegCliTest.Run r = LiversegCliTest.run("predict", "--model", dir.resolve("nope").toString(),
                 data.resolve("imagesTr/liver_000.nii.gz").toString(), "-o", dir.resolve("x.nii.gz").toString());
