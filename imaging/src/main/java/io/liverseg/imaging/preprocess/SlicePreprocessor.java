@@ -71,12 +71,26 @@ public final class SlicePreprocessor {
         }
         int size = spec.targetSize();
         int channels = spec.channels();
-        float[] data = new float[count * channels * size * size];
-        for (int n = 0; n < count; n++) {
-            int k = first + n;
-            for (int c = 0; c < channels; c++) {
-                int source = channels == 1 ? k : Math.max(0, Math.min(nz - 1, k + c - 1));
-                Resampling.bilinearInto(windowed(source), nx, ny, data, ((n * channels) + c) * size * size, size, size);
+        int plane = size * size;
+        float[] data = new float[count * channels * plane];
+        if (channels == 1) {
+            for (int n = 0; n < count; n++) {
+                Resampling.bilinearInto(windowed(first + n), nx, ny, data, n * plane, size, size);
+            }
+        } else {
+            // each plane appears in up to three inputs: resample it once
+            int lo = Math.max(0, first - 1);
+            int hi = Math.min(nz - 1, first + count);
+            float[] planes = new float[(hi - lo + 1) * plane];
+            for (int k = lo; k <= hi; k++) {
+                Resampling.bilinearInto(windowed(k), nx, ny, planes, (k - lo) * plane, size, size);
+            }
+            for (int n = 0; n < count; n++) {
+                int k = first + n;
+                for (int c = 0; c < channels; c++) {
+                    int source = Math.max(0, Math.min(nz - 1, k + c - 1));
+                    System.arraycopy(planes, (source - lo) * plane, data, (n * channels + c) * plane, plane);
+                }
             }
         }
         return new SliceBatch(first, count, channels, size, size, data);

@@ -76,6 +76,13 @@ class SlicePreprocessorTest {
                         .isCloseTo(expected[n][c], within(1e-6f));
             }
         }
+        // a batch starting inside the volume takes its neighbours from outside the batch
+        SlicePreprocessor pre = new SlicePreprocessor(v, new PreprocessingSpec(new HuWindow(0, 100), Normalization.UNIT, 3, 3));
+        float[] whole = pre.batch(0, 3).data();
+        for (int k = 0; k < 3; k++) {
+            assertThat(pre.batch(k, 1).data()).as("slice %d alone", k)
+                    .containsExactly(java.util.Arrays.copyOfRange(whole, k * 27, (k + 1) * 27));
+        }
     }
 
     @Test
