@@ -28,6 +28,12 @@ import java.util.zip.Inflater;
  *      28  zlib(float32 LE NCHW)   32  int64 preprocess_ms  (preprocessing time as the batch's event said)
  *                                  40  zlib(uint8 labels, N×H×W row-major)
  * </pre>
+ *
+ * <p>An {@code .lsb} of version 2 holds a 3-channel batch of adjacent slices ({@link SlicePreprocessor}'s
+ * layout: channel 0 the slice below, 1 the slice, 2 the slice above) as its N + 2 distinct planes, H×W each,
+ * from the plane below the first slice to the plane above the last: input n, channel c is plane n + c. The
+ * encoder writes it whenever a 3-channel batch has that structure, so adjacent-slice models cost the mesh
+ * about as much storage and bandwidth as single-slice ones; decoding restores the full NCHW batch.
  */
 public final class SliceBatchCodec {
     /** File name extension of a slice batch. */
@@ -35,6 +41,8 @@ public final class SliceBatchCodec {
     /** File name extension of a mask part. */
     public static final String MASK_EXTENSION = ".lsm";
     public static final int VERSION = 1;
+    /** Version of an {@code .lsb} storing a 3-channel adjacent-slice batch as its distinct planes. */
+    public static final int VERSION_SHARED_PLANES = 2;
 
     static final byte[] BATCH_MAGIC = "LSB1".getBytes(StandardCharsets.US_ASCII);
     static final byte[] MASK_MAGIC = "LSM1".getBytes(StandardCharsets.US_ASCII);
@@ -95,13 +103,52 @@ public final class SliceBatchCodec {
         if (b.firstSlice() < 0) {
             throw new IllegalArgumentException("firstSlice must be >= 0, got " + b.firstSlice());
         }
+        boolean shared = sharesPlanes(b);
         ByteBuffer head = ByteBuffer.allocate(BATCH_HEADER).order(ByteOrder.LITTLE_ENDIAN);
-        head.put(BATCH_MAGIC).putInt(VERSION).putInt(b.firstSlice()).putInt(b.count()).putInt(b.channels())
-                .putInt(b.height()).putInt(b.width());
+        head.put(BATCH_MAGIC).putInt(shared ? VERSION_SHARED_PLANES : VERSION).putInt(b.firstSlice()).putInt(b.count())
+                .putInt(b.channels()).putInt(b.height()).putInt(b.width());
         float[] data = b.data();
-        ByteBuffer raw = ByteBuffer.allocate(Math.multiplyExact(data.length, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(data);
+        int plane = b.height() * b.width();
+        int floats = shared ? (b.count() + 2) * plane : data.length;
+        ByteBuffer raw = ByteBuffer.allocate(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        if (shared) {
+            // the plane below the first slice, every slice's own plane, the plane above the last slice
+            raw.asFloatBuffer().put(data, 0, plane);
+            for (int n = 0; n < b.count(); n++) {
+                raw.position((n + 1) * plane * Float.BYTES);
+                raw.asFloatBuffer().put(data, (n * 3 + 1) * plane, plane);
+            }
+            raw.position((b.count() + 1) * plane * Float.BYTES);
+            raw.asFloatBuffer().put(data, ((b.count() - 1) * 3 + 2) * plane, plane);
+        } else {
+            raw.asFloatBuffer().put(data);
+        }
         return deflate(head.array(), raw.array());
+    }
+
+    /** Whether each input's lower and upper channels are its neighbours' centre planes, bit for bit. */
+    static boolean sharesPlanes(SliceBatch b) {
+        if (b.channels() != 3) {
+            return false;
+        }
+        int plane = b.height() * b.width();
+        float[] d = b.data();
+        for (int n = 0; n + 1 < b.count(); n++) {
+            if (!samePlane(d, (n * 3 + 1) * plane, ((n + 1) * 3) * plane, plane)
+                    || !samePlane(d, (n * 3 + 2) * plane, ((n + 1) * 3 + 1) * plane, plane)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean samePlane(float[] d, int a, int b, int length) {
+        for (int i = 0; i < length; i++) {
+            if (Float.floatToRawIntBits(d[a + i]) != Float.floatToRawIntBits(d[b + i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Encodes a mask part as {@code .lsm}. */
@@ -114,26 +161,42 @@ public final class SliceBatchCodec {
 
     /** Decodes an {@code .lsb}; its values are bit-identical to those encoded. */
     public static SliceBatch decodeBatch(byte[] bytes) throws SliceCodecException {
-        ByteBuffer h = header(bytes, BATCH_MAGIC, BATCH_HEADER, ".lsb slice batch");
+        ByteBuffer h = header(bytes, BATCH_MAGIC, BATCH_HEADER, ".lsb slice batch", VERSION, VERSION_SHARED_PLANES);
+        boolean shared = h.getInt(4) == VERSION_SHARED_PLANES;
         int first = nonNegative(h.getInt(8), "first_slice");
         int count = positive(h.getInt(12), "count");
         int channels = positive(h.getInt(16), "channels");
         int height = positive(h.getInt(20), "height");
         int width = positive(h.getInt(24), "width");
+        if (shared && channels != 3) {
+            throw new SliceCodecException("channels", "a version " + VERSION_SHARED_PLANES
+                    + " batch has 3 channels, not " + channels);
+        }
         long values = (long) count * channels * height * width;
         if (values * Float.BYTES > Integer.MAX_VALUE - 8) {
             throw new SliceCodecException("count", count + "x" + channels + "x" + height + "x" + width
                     + " floats do not fit one batch");
         }
-        byte[] raw = inflate(bytes, BATCH_HEADER, (int) (values * Float.BYTES));
+        int plane = height * width;
+        long stored = shared ? (long) (count + 2) * plane : values;
+        byte[] raw = inflate(bytes, BATCH_HEADER, (int) (stored * Float.BYTES));
         float[] data = new float[(int) values];
-        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+        java.nio.FloatBuffer in = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        if (shared) {
+            for (int n = 0; n < count; n++) {
+                for (int c = 0; c < 3; c++) {
+                    in.get((n + c) * plane, data, (n * 3 + c) * plane, plane);
+                }
+            }
+        } else {
+            in.get(data);
+        }
         return new SliceBatch(first, count, channels, height, width, data);
     }
 
     /** Decodes an {@code .lsm}. */
     public static MaskPart decodeMask(byte[] bytes) throws SliceCodecException {
-        ByteBuffer h = header(bytes, MASK_MAGIC, MASK_HEADER, ".lsm mask part");
+        ByteBuffer h = header(bytes, MASK_MAGIC, MASK_HEADER, ".lsm mask part", VERSION, VERSION);
         int first = nonNegative(h.getInt(8), "first_slice");
         int count = positive(h.getInt(12), "count");
         int height = positive(h.getInt(16), "height");
@@ -148,7 +211,8 @@ public final class SliceBatchCodec {
         return new MaskPart(first, count, height, width, labels, predictMs, preprocessMs);
     }
 
-    private static ByteBuffer header(byte[] bytes, byte[] magic, int size, String what) throws SliceCodecException {
+    private static ByteBuffer header(byte[] bytes, byte[] magic, int size, String what, int minVersion, int maxVersion)
+            throws SliceCodecException {
         if (bytes == null || bytes.length < magic.length) {
             throw new SliceCodecException("magic", "only " + (bytes == null ? 0 : bytes.length)
                     + " bytes: too short for a " + what);
@@ -163,9 +227,9 @@ public final class SliceBatchCodec {
         }
         ByteBuffer h = ByteBuffer.wrap(bytes, 0, size).order(ByteOrder.LITTLE_ENDIAN);
         int version = h.getInt(4);
-        if (version != VERSION) {
+        if (version < minVersion || version > maxVersion) {
             throw new SliceCodecException("version", "version " + version + " is not supported (this code reads "
-                    + VERSION + ")");
+                    + (minVersion == maxVersion ? String.valueOf(minVersion) : minVersion + " to " + maxVersion) + ")");
         }
         return h;
     }
