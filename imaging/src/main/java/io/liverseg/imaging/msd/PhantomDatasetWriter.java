@@ -1,5 +1,6 @@
 package io.liverseg.imaging.msd;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,6 +16,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -25,8 +27,11 @@ import java.util.function.Consumer;
  * convention, plus {@code phantoms.json} with what was drawn for each case (seed, orientation, spacing,
  * storage, phase, tumours).
  *
- * <p>dataset.json is written last, so a folder without it is an interrupted run. Existing files of the same
- * names are replaced; other files are left alone (dataset.json lists exactly the cases written).
+ * <p>dataset.json is written last, so a folder without it is an interrupted run. Asking a folder written with
+ * the same options (its phantoms.json says so) for more cases keeps the cases it has and generates only the
+ * new ones: case i depends only on the options and i, so the result equals a fresh run. Otherwise existing
+ * files of the same names are replaced; other files are left alone (dataset.json lists exactly the cases
+ * written).
  */
 public final class PhantomDatasetWriter {
     /** dataset.json {@code release} of phantom datasets. */
@@ -56,21 +61,31 @@ public final class PhantomDatasetWriter {
         Path labels = Files.createDirectories(outDir.resolve("labelsTr"));
         PhantomGenerator generator = new PhantomGenerator(options);
 
+        Map<Integer, ObjectNode> kept = writtenBefore(outDir, options);
         ArrayNode training = JSON.createArrayNode();
         ArrayNode infos = JSON.createArrayNode();
         for (int i = 0; i < cases; i++) {
-            PhantomCase pc = generator.generate(i);
-            String file = pc.name() + ".nii.gz";
-            NiftiWriter.write(pc.image(), images.resolve(file));
-            NiftiWriter.write(pc.label(), labels.resolve(file));
+            ObjectNode old = kept.get(i);
+            PhantomInfo drawn;
+            String file;
+            if (old != null) {
+                drawn = JSON.treeToValue(old.deepCopy().without(List.of("image", "label")), PhantomInfo.class);
+                file = drawn.name() + ".nii.gz";
+            } else {
+                PhantomCase pc = generator.generate(i);
+                drawn = pc.info();
+                file = pc.name() + ".nii.gz";
+                NiftiWriter.write(pc.image(), images.resolve(file));
+                NiftiWriter.write(pc.label(), labels.resolve(file));
+            }
             ObjectNode entry = training.addObject();
             entry.put("image", "./imagesTr/" + file);
             entry.put("label", "./labelsTr/" + file);
             ObjectNode info = infos.addObject();
             info.put("image", "./imagesTr/" + file);
             info.put("label", "./labelsTr/" + file);
-            info.setAll((ObjectNode) JSON.valueToTree(pc.info()));
-            progress.accept(pc.info());
+            info.setAll((ObjectNode) JSON.valueToTree(drawn));
+            progress.accept(drawn);
         }
 
         ObjectNode phantoms = JSON.createObjectNode();
@@ -100,6 +115,38 @@ public final class PhantomDatasetWriter {
         ds.putArray("test");
         writeAtomically(outDir.resolve(MsdDataset.DATASET_JSON), JSON.writeValueAsBytes(ds));
         return MsdDataset.open(outDir);
+    }
+
+    /**
+     * The cases of a complete earlier run into {@code outDir} with the same options and release whose two files
+     * are still there, by index; empty when there was none.
+     */
+    private static Map<Integer, ObjectNode> writtenBefore(Path outDir, PhantomOptions options) throws IOException {
+        Path json = outDir.resolve("phantoms.json");
+        Map<Integer, ObjectNode> kept = new TreeMap<>();
+        if (!Files.isRegularFile(json) || !Files.isRegularFile(outDir.resolve(MsdDataset.DATASET_JSON))) {
+            return kept;
+        }
+        JsonNode before;
+        try {
+            before = JSON.readTree(json.toFile());
+        } catch (IOException e) {
+            return kept; // not ours or damaged: regenerate everything
+        }
+        // compared as parsed JSON on both sides: a long seed read back is an int node
+        JsonNode now = JSON.readTree(JSON.writeValueAsBytes(options));
+        if (!RELEASE.equals(before.path("release").asText()) || !now.equals(before.get("options"))) {
+            return kept;
+        }
+        for (JsonNode c : before.path("cases")) {
+            String image = c.path("image").asText();
+            String label = c.path("label").asText();
+            if (c.isObject() && c.has("index") && !image.isEmpty() && !label.isEmpty()
+                    && Files.isRegularFile(outDir.resolve(image)) && Files.isRegularFile(outDir.resolve(label))) {
+                kept.put(c.get("index").asInt(), (ObjectNode) c);
+            }
+        }
+        return kept;
     }
 
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {

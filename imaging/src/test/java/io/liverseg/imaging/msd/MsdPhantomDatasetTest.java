@@ -100,6 +100,33 @@ class MsdPhantomDatasetTest {
     }
 
     @Test
+    void askingForMoreCasesKeepsTheWrittenOnesAndEqualsAFreshRun() throws IOException {
+        Path grown = dir.resolve("grown");
+        PhantomDatasetWriter.write(grown, tiny(), 2);
+        Path first = grown.resolve("imagesTr/liver_000.nii.gz");
+        java.nio.file.attribute.FileTime written = java.nio.file.Files.getLastModifiedTime(first);
+        java.nio.file.Files.setLastModifiedTime(first, java.nio.file.attribute.FileTime.fromMillis(written.toMillis() - 60_000));
+        java.nio.file.attribute.FileTime marked = java.nio.file.Files.getLastModifiedTime(first);
+        List<String> reported = new java.util.ArrayList<>();
+        MsdDataset ds = PhantomDatasetWriter.write(grown, tiny(), 4, info -> reported.add(info.name()));
+
+        assertThat(ds.training()).hasSize(4);
+        assertThat(reported).containsExactly("liver_000", "liver_001", "liver_002", "liver_003");
+        assertThat(java.nio.file.Files.getLastModifiedTime(first)).as("case 0 kept, not rewritten").isEqualTo(marked);
+        Path fresh = dir.resolve("fresh");
+        PhantomDatasetWriter.write(fresh, tiny(), 4);
+        for (String f : List.of("imagesTr/liver_000.nii.gz", "labelsTr/liver_001.nii.gz", "imagesTr/liver_003.nii.gz",
+                "phantoms.json", "dataset.json")) {
+            assertThat(java.nio.file.Files.readAllBytes(grown.resolve(f))).as(f)
+                    .isEqualTo(java.nio.file.Files.readAllBytes(fresh.resolve(f)));
+        }
+
+        // other options: nothing is kept
+        PhantomDatasetWriter.write(grown, tiny().withSeed(12), 1);
+        assertThat(java.nio.file.Files.getLastModifiedTime(first)).isNotEqualTo(marked);
+    }
+
+    @Test
     void atLeastOneCaseIsRequired() {
         assertThatThrownBy(() -> PhantomDatasetWriter.write(dir, tiny(), 0))
                 .isInstanceOf(IllegalArgumentException.class);
