@@ -10,6 +10,7 @@ import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
 import io.liverseg.imaging.phantom.PhantomGenerator;
 import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.preprocess.PreprocessingSpec;
 import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
@@ -152,20 +153,21 @@ class PreprocessIT {
                 .containsOnly(EventType.SLICE_BATCH_READY.ceType());
         assertThat(recs).extracting(r -> TopicProbe.header(r, "ce_source")).containsOnly("/liverseg/preprocess");
 
+        PreprocessingSpec spec = ModelPackage.readManifest(
+                Paths.get(System.getProperty("liverseg.registry.seed-dir"), "liver")).preprocessing().toSpec();
         JsonNode plan = new ObjectMapper().readTree(store.get(ObjectKeys.batchPlan(id, "liver", boot)).orElseThrow());
         assertThat(plan.get("batch_count").asInt()).isEqualTo(2);
         assertThat(plan.get("total_slices").asInt()).isEqualTo(40);
         assertThat(plan.get("batch_size").asInt()).isEqualTo(32);
-        assertThat(plan.get("target_size").asInt()).isEqualTo(256);
-        assertThat(plan.get("channels").asInt()).isEqualTo(1);
+        assertThat(plan.get("target_size").asInt()).isEqualTo(spec.targetSize());
+        assertThat(plan.get("channels").asInt()).isEqualTo(spec.channels());
         assertThat(plan.get("model_version").asText()).isEqualTo(boot);
 
         // the batch objects are exactly the package's preprocessing of the scan
         Path local = dir.resolve("scan.nii.gz");
         store.download(scan.getImageKey(), local);
         Volume ct = NiftiReader.defaults().readScan(local);
-        SlicePreprocessor pre = new SlicePreprocessor(ct, ModelPackage.readManifest(
-                Paths.get(System.getProperty("liverseg.registry.seed-dir"), "liver")).preprocessing().toSpec());
+        SlicePreprocessor pre = new SlicePreprocessor(ct, spec);
         byte[][] first = new byte[2][];
         for (SliceBatchReady e : events) {
             byte[] bytes = store.get(e.getTensorKey()).orElseThrow();
@@ -174,7 +176,8 @@ class PreprocessIT {
             SliceBatch want = pre.batch(e.getFirstSlice(), e.getSliceCount());
             assertThat(got.firstSlice()).isEqualTo(want.firstSlice());
             assertThat(got.count()).isEqualTo(want.count());
-            assertThat(got.height()).isEqualTo(256);
+            assertThat(got.channels()).isEqualTo(spec.channels());
+            assertThat(got.height()).isEqualTo(spec.targetSize());
             assertThat(got.data()).isEqualTo(want.data());
         }
 
