@@ -131,8 +131,11 @@ public interface TrainingServiceConfig {
         @WithDefault("256")
         int targetSize();
 
-        /** Input channels: 1, or 3 adjacent slices. */
-        @WithDefault("1")
+        /**
+         * Input channels: 1, or 3 adjacent slices (the default: the bootstrap liver champion's input, so a run
+         * with {@code init-from-champion} fine-tunes it without further settings).
+         */
+        @WithDefault("3")
         int channels();
 
         /** HU window, lower and upper bound. */
