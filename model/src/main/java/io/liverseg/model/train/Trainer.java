@@ -90,7 +90,7 @@ public final class Trainer {
      * As {@link #train(SliceSet, SliceSet, UNetConfig, List, TrainingConfig, Path, boolean, Path, TrainingProgress)}
      * with initial weights of {@code initialArchitecture}: the same as {@code architecture}, or its single-slice
      * version when training an adjacent-slice (3-channel) network, which then starts as the single-slice model
-     * ({@link InputWidening}).
+     * ({@link InputWidening}); null means {@code architecture}.
      */
     public static Result train(SliceSet training, SliceSet validation, UNetConfig architecture, List<String> classNames,
                                TrainingConfig config, Path checkpointDir, boolean resume, Path initialWeights,
@@ -124,7 +124,7 @@ public final class Trainer {
                 Path from = state != null ? checkpointDir : initialWeights.getParent();
                 String prefix = state != null ? LAST : prefixOf(initialWeights);
                 try {
-                    if (state == null && !initialArchitecture.equals(architecture)) {
+                    if (state == null && initialArchitecture != null && !initialArchitecture.equals(architecture)) {
                         loadWidened(from, prefix, initialArchitecture, block, architecture, size);
                     } else {
                         model.load(from, prefix);
