@@ -19,6 +19,7 @@ import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.net.AttentionResUNet;
 import io.liverseg.model.net.AttentionResUNetBlock;
 import io.liverseg.model.net.AttentionType;
+import io.liverseg.model.net.InputWidening;
 import io.liverseg.model.net.UNetConfig;
 import io.liverseg.model.pkg.ModelManifest;
 import io.liverseg.model.pkg.ModelPackage;
@@ -160,7 +161,7 @@ final class TrainCommand implements Callable<Integer> {
         if (initFrom != null) {
             ModelManifest init = ModelPackage.readManifest(initFrom);
             initialArch = init.architecture().toConfig();
-            if (!initialArch.equals(arch) && !widens(initialArch, arch)) {
+            if (!initialArch.equals(arch) && !InputWidening.widens(initialArch, arch)) {
                 throw new IllegalArgumentException(initFrom + ": architecture " + initialArch
                         + " differs from the one to train, " + arch + " (only 1 → 3 input channels may differ)");
             }
@@ -181,12 +182,6 @@ final class TrainCommand implements Callable<Integer> {
         o.printf("wrote %s (best epoch %d, validation Dice %s)%n", out, result.bestEpoch(), format(result.validationDice()));
         o.flush();
         return 0;
-    }
-
-    /** Whether {@code to} is {@code from} with 3 adjacent-slice input channels instead of 1. */
-    static boolean widens(UNetConfig from, UNetConfig to) {
-        return from.inputChannels() == 1 && to.inputChannels() == 3
-                && new UNetConfig(3, from.classes(), from.baseFeatures(), from.levels(), from.attention()).equals(to);
     }
 
     /** The split with at most {@code max} validation cases (the first ones; 0 = no limit). */

@@ -28,9 +28,7 @@ public final class InputWidening {
             throw new IllegalArgumentException("widening goes from 1 to 3 input channels, not "
                     + fromConfig.inputChannels() + " to " + toConfig.inputChannels());
         }
-        UNetConfig same = new UNetConfig(3, fromConfig.classes(), fromConfig.baseFeatures(), fromConfig.levels(),
-                fromConfig.attention());
-        if (!same.equals(toConfig)) {
+        if (!widens(fromConfig, toConfig)) {
             throw new IllegalArgumentException("architectures differ beyond the input channels: " + fromConfig
                     + " vs " + toConfig);
         }
@@ -50,6 +48,12 @@ public final class InputWidening {
                 t.set(FloatBuffer.wrap(centred(name, values, s.getShape(), t.getShape())));
             }
         }
+    }
+
+    /** Whether {@code to} is {@code from} with 3 adjacent-slice input channels instead of 1, all else equal. */
+    public static boolean widens(UNetConfig from, UNetConfig to) {
+        return from.inputChannels() == 1 && to.inputChannels() == 3
+                && new UNetConfig(3, from.classes(), from.baseFeatures(), from.levels(), from.attention()).equals(to);
     }
 
     /** A (O, 1, kh, kw) weight as (O, 3, kh, kw) with the values on channel 1 and zeros on channels 0 and 2. */
