@@ -126,7 +126,7 @@ public final class SliceSet {
         int k = indexInCase[slice];
         int channels = spec.channels();
         for (int ch = 0; ch < channels; ch++) {
-            int source = channels == 1 ? k : Math.max(0, Math.min(nz - 1, k + ch - 1));
+            int source = SlicePreprocessor.sourceSlice(k, ch, channels, nz);
             System.arraycopy(data, source * plane, dst, offset + ch * plane, plane);
         }
     }

@@ -111,17 +111,16 @@ public final class SliceBatchCodec {
         int plane = b.height() * b.width();
         int floats = shared ? (b.count() + 2) * plane : data.length;
         ByteBuffer raw = ByteBuffer.allocate(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        java.nio.FloatBuffer out = raw.asFloatBuffer();
         if (shared) {
             // the plane below the first slice, every slice's own plane, the plane above the last slice
-            raw.asFloatBuffer().put(data, 0, plane);
+            out.put(0, data, 0, plane);
             for (int n = 0; n < b.count(); n++) {
-                raw.position((n + 1) * plane * Float.BYTES);
-                raw.asFloatBuffer().put(data, (n * 3 + 1) * plane, plane);
+                out.put((n + 1) * plane, data, (n * 3 + 1) * plane, plane);
             }
-            raw.position((b.count() + 1) * plane * Float.BYTES);
-            raw.asFloatBuffer().put(data, ((b.count() - 1) * 3 + 2) * plane, plane);
+            out.put((b.count() + 1) * plane, data, ((b.count() - 1) * 3 + 2) * plane, plane);
         } else {
-            raw.asFloatBuffer().put(data);
+            out.put(data);
         }
         return deflate(head.array(), raw.array());
     }

@@ -88,12 +88,20 @@ public final class SlicePreprocessor {
             for (int n = 0; n < count; n++) {
                 int k = first + n;
                 for (int c = 0; c < channels; c++) {
-                    int source = Math.max(0, Math.min(nz - 1, k + c - 1));
+                    int source = sourceSlice(k, c, channels, nz);
                     System.arraycopy(planes, (source - lo) * plane, data, (n * channels + c) * plane, plane);
                 }
             }
         }
         return new SliceBatch(first, count, channels, size, size, data);
+    }
+
+    /**
+     * The canonical slice that channel {@code channel} of slice k's input shows: k itself for 1 channel; for 3
+     * the slice below, k, and the slice above, clamped to the volume's {@code nz} slices (an edge slice repeats).
+     */
+    public static int sourceSlice(int k, int channel, int channels, int nz) {
+        return channels == 1 ? k : Math.max(0, Math.min(nz - 1, k + channel - 1));
     }
 
     /** Canonical slice k windowed and normalised at native resolution, row-major ny × nx (row = j). */
