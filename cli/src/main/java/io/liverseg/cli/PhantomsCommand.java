@@ -2,10 +2,12 @@ package io.liverseg.cli;
 
 import io.liverseg.imaging.msd.MsdDataset;
 import io.liverseg.imaging.msd.PhantomDatasetWriter;
+import io.liverseg.imaging.phantom.ContrastPhase;
 import io.liverseg.imaging.phantom.PhantomOptions;
 import io.liverseg.imaging.phantom.PhantomTask;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +44,11 @@ final class PhantomsCommand implements Callable<Integer> {
     @Option(names = "--slices", description = "Slice count range MIN..MAX (default: the generator's).")
     String slices;
 
+    @Option(names = "--phases", split = ",", paramLabel = "PHASE",
+            description = "Contrast phases to draw from, comma-separated: NON_CONTRAST, ARTERIAL, PORTAL_VENOUS, DELAYED"
+                    + " (default: all, portal-venous most often). Task08's scans are portal-venous.")
+    List<ContrastPhase> phases;
+
     @Override
     public Integer call() throws Exception {
         if (size != 256 && size != 512) {
@@ -60,6 +67,9 @@ final class PhantomsCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--slices must be MIN..MAX, got " + slices);
             }
             options = options.withSlices(Integer.parseInt(mm[0].trim()), Integer.parseInt(mm[1].trim()));
+        }
+        if (phases != null) {
+            options = options.withPhases(phases.toArray(ContrastPhase[]::new));
         }
         PrintWriter out = spec.commandLine().getOut();
         MsdDataset ds = PhantomDatasetWriter.write(this.out, options, cases, info -> {

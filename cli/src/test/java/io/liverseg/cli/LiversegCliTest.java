@@ -138,4 +138,26 @@ class LiversegCliTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("dim");
     }
+
+    @Test
+    void phantomsDrawOnlyTheRequestedPhases() throws IOException {
+        Path out = dir.resolve("pv");
+        Run gen = run("phantoms", "--out", out.toString(), "--cases", "4", "--seed", "3", "--slices", "16..16",
+                "--task", "vessel", "--phases", "PORTAL_VENOUS,DELAYED");
+        assertThat(gen.exit()).as(gen.err()).isZero();
+        JsonNode ph = JSON.readTree(out.resolve("phantoms.json").toFile());
+        assertThat(ph.get("options").get("phases")).extracting(JsonNode::asText)
+                .containsExactly("PORTAL_VENOUS", "DELAYED");
+        assertThat(ph.get("cases")).extracting(c -> c.get("phase").asText())
+                .hasSize(4)
+                .allMatch(p -> p.equals("PORTAL_VENOUS") || p.equals("DELAYED"));
+    }
+
+    @Test
+    void phantomsRefuseAnUnknownPhase() {
+        Run r = run("phantoms", "--out", dir.resolve("x").toString(), "--phases", "VENOUS");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--phases").contains("VENOUS");
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
 }
