@@ -97,7 +97,7 @@ public class BucketNotificationConsumer {
             Spooled file = Spooled.of(tmp);
             try {
                 IngestService.Outcome outcome = ingest.ingest(new IngestService.Intake(
-                        new IngestService.Part(file, name), null, Map.of("object_key", key),
+                        new IngestService.Part(file, name), null, null, Map.of("object_key", key),
                         ScanRecord.SOURCE_BUCKET, key));
                 LOG.infof("%s/%s is scan %s%s", e.bucket(), key, outcome.scanId(),
                         outcome.duplicate() ? " (already known)" : "");

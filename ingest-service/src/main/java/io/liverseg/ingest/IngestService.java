@@ -66,11 +66,13 @@ public class IngestService {
      *
      * @param image       the scan
      * @param label       its ground-truth label, or null
+     * @param labelTask   the task whose label convention the label follows (null: {@link Tasks#DEFAULT})
      * @param metadata    client metadata (string to string)
      * @param source      {@link ScanRecord#SOURCE_UPLOAD} or {@link ScanRecord#SOURCE_BUCKET}
      * @param copyFromKey for a bucket object: its key, copied server-side instead of uploading the local file
      */
-    public record Intake(Part image, Part label, Map<String, String> metadata, String source, String copyFromKey) {
+    public record Intake(Part image, Part label, String labelTask, Map<String, String> metadata, String source,
+                         String copyFromKey) {
     }
 
     /** The outcome: the scan id and whether it was known already (then nothing was stored or emitted). */
@@ -123,20 +125,23 @@ public class IngestService {
                 store.putFile(imageKey, image.file().path(), image.file().gzip() ? GZIP_TYPE : NIFTI_TYPE);
             }
             String labelKey = null;
+            String labelTask = null;
             if (in.label() != null) {
+                labelTask = in.labelTask() == null ? Tasks.DEFAULT : in.labelTask();
                 labelKey = ObjectKeys.label(id, in.label().file().gzip());
                 store.putFile(labelKey, in.label().file().path(), in.label().file().gzip() ? GZIP_TYPE : NIFTI_TYPE);
             }
             Instant now = Instant.now();
             Map<String, String> metadata = in.metadata() == null ? Map.of() : new TreeMap<>(in.metadata());
-            ScanRecord record = new ScanRecord(id, image.name(), image.file().size(), imageKey, labelKey, in.source(),
-                    now.toString(), metadata, geometry);
+            ScanRecord record = new ScanRecord(id, image.name(), image.file().size(), imageKey, labelKey, labelTask,
+                    in.source(), now.toString(), metadata, geometry);
             store.put(recordKey, toJson(record), "application/json");
             ScanReceived received = ScanReceived.newBuilder()
                     .setScanId(id)
                     .setBucket(store.bucket())
                     .setImageKey(imageKey)
                     .setLabelKey(labelKey == null ? "" : labelKey)
+                    .setLabelTask(labelTask == null ? "" : labelTask)
                     .setFileName(image.name())
                     .setSizeBytes(image.file().size())
                     .setSource(in.source())
@@ -154,6 +159,7 @@ public class IngestService {
                             .setLabelKey(labelKey)
                             .setSource("upload")
                             .setLabeledAt(Timestamps.fromMillis(now.toEpochMilli()))
+                            .setTask(labelTask)
                             .build(), id, id + ":labeled");
                 }
             } catch (RuntimeException e) {
@@ -165,7 +171,7 @@ public class IngestService {
             long end = System.nanoTime();
             LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s; validated in %d ms, stored and"
                     + " announced in %d ms", id, in.source(), image.name(), image.file().size(), geometry.orientation(),
-                    java.util.Arrays.toString(geometry.dims()), labelKey == null ? "" : " with label",
+                    java.util.Arrays.toString(geometry.dims()), labelKey == null ? "" : " with a " + labelTask + " label",
                     (validated - t0) / 1_000_000, (end - validated) / 1_000_000);
             return new Outcome(id, false);
         }

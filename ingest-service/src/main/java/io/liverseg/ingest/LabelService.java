@@ -71,10 +71,7 @@ public class LabelService {
      * @throws InvalidScanException the label is not a valid NIfTI or not on the image's grid (nothing stored)
      */
     public Stored correct(String scanId, Spooled label, String name, String task) throws InvalidScanException, IOException {
-        String t = task == null || task.isBlank() ? "liver" : task;
-        if (!config.tasks().contains(t)) {
-            throw new ProblemException(Problem.badRequest("unknown task '" + t + "'; tasks: " + config.tasks(), null, "task"));
-        }
+        String t = Tasks.resolve(task, config.tasks(), "task");
         if (!ObjectKeys.isScanId(scanId)) {
             throw new ProblemException(Problem.notFound("no scan " + scanId + ": a scan id is 64 lower-case hex digits"));
         }

@@ -17,6 +17,7 @@ public record ScanRecord(
         @JsonProperty("size_bytes") long sizeBytes,
         @JsonProperty("image_key") String imageKey,
         @JsonProperty("label_key") String labelKey,
+        @JsonProperty("label_task") String labelTask,
         @JsonProperty("source") String source,
         @JsonProperty("received_at") String receivedAt,
         @JsonProperty("metadata") Map<String, String> metadata,

@@ -66,28 +66,38 @@ public class ScanResource {
         Spooled file = spool(body, given == null ? "body" : given);
         try {
             String display = given != null ? given : file.gzip() ? "upload.nii.gz" : "upload.nii";
-            return accept(new IngestService.Intake(new IngestService.Part(file, display), null, Map.of(),
+            return accept(new IngestService.Intake(new IngestService.Part(file, display), null, null, Map.of(),
                     ScanRecord.SOURCE_UPLOAD, null));
         } finally {
             file.delete();
         }
     }
 
-    /** Multipart: part {@code image} (required), {@code label} (optional), {@code metadata} (JSON object). */
+    /**
+     * Multipart: part {@code image} (required), {@code label} (optional), {@code label_task} (optional: the task
+     * whose label convention the label follows, {@code liver} by default; only that task's mask is scored against
+     * it), {@code metadata} (JSON object).
+     */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
     public Response uploadMultipart(@RestForm("image") FileUpload image, @RestForm("label") FileUpload label,
+                                    @RestForm("label_task") String labelTask,
                                     @RestForm("metadata") String metadata) throws IOException {
         if (image == null) {
             throw new ProblemException(Problem.badRequest("multipart/form-data upload without the required part"
                     + " 'image' (a .nii or .nii.gz file part)", "image", "image"));
         }
+        if (label == null && labelTask != null) {
+            throw new ProblemException(Problem.badRequest("part 'label_task' given without a 'label' part",
+                    null, "label_task"));
+        }
+        String task = label == null ? null : Tasks.resolve(labelTask, status.tasks(), "label_task");
         Map<String, String> meta = parseMetadata(metadata);
         IngestService.Part imagePart = part(image, "image");
         IngestService.Part labelPart = label == null ? null : part(label, "label");
-        return accept(new IngestService.Intake(imagePart, labelPart, meta, ScanRecord.SOURCE_UPLOAD, null));
+        return accept(new IngestService.Intake(imagePart, labelPart, task, meta, ScanRecord.SOURCE_UPLOAD, null));
     }
 
     /**
@@ -105,7 +115,7 @@ public class ScanResource {
         }
         throw new ProblemException(Problem.unsupportedMediaType("Content-Type '" + contentType + "' is not accepted:"
                 + " POST /api/scans takes application/octet-stream (a .nii or .nii.gz) or multipart/form-data"
-                + " (parts image, label, metadata)"));
+                + " (parts image, label, label_task, metadata)"));
     }
 
     @GET
@@ -123,11 +133,7 @@ public class ScanResource {
     @Path("{id}/mask")
     @Blocking
     public Response mask(@PathParam("id") String id, @QueryParam("task") String task) {
-        String t = task == null || task.isBlank() ? "liver" : task;
-        if (!status.tasks().contains(t)) {
-            throw new ProblemException(Problem.badRequest("unknown task '" + t + "'; tasks: " + status.tasks(),
-                    null, "task"));
-        }
+        String t = Tasks.resolve(task, status.tasks(), "task");
         if (!ObjectKeys.isScanId(id)) {
             throw new ProblemException(Problem.notFound("no scan " + id + ": a scan id is 64 lower-case hex digits"));
         }

@@ -196,9 +196,12 @@ class ScanIngestIT {
         assertThat(record.get("label_key").asText()).isEqualTo(ObjectKeys.label(id, true));
         assertThat(record.get("file_name").asText()).isEqualTo(p.image().getFileName().toString());
         assertThat(record.get("metadata").get("patient").asText()).isEqualTo("anon-7");
+        assertThat(record.get("label_task").asText()).as("a label without label_task follows the liver convention")
+                .isEqualTo("liver");
 
         ScanReceived r = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1).get(0).value());
         assertThat(r.getLabelKey()).isEqualTo(ObjectKeys.label(id, true));
+        assertThat(r.getLabelTask()).isEqualTo("liver");
         assertThat(r.getMetadataMap()).containsEntry("patient", "anon-7").containsEntry("site", "A");
         ConsumerRecord<String, byte[]> labeledRecord = awaitKey(EventType.LABELED_SCAN.topic(), id, 1).get(0);
         assertThat(header(labeledRecord, "ce_type")).isEqualTo("liverseg.events.v1.LabeledScan");
@@ -206,8 +209,30 @@ class ScanIngestIT {
         assertThat(labeled.getSource()).isEqualTo("upload");
         assertThat(labeled.getLabelKey()).isEqualTo(ObjectKeys.label(id, true));
         assertThat(labeled.getImageKey()).isEqualTo(ObjectKeys.image(id, true));
+        assertThat(labeled.getTask()).isEqualTo("liver");
 
         given().when().get("/api/scans/" + id).then().statusCode(200).body("has_label", equalTo(true));
+    }
+
+    @Test
+    void aLabelNamedAsVesselLabelIsAnnouncedForTheVesselTask() throws Exception {
+        Phantoms.Files2 p = Phantoms.write(dir.resolve("vessel-label"), 109, 64, 32, true);
+        String id = sha256(p.imageBytes());
+
+        given().multiPart("image", p.image().toFile(), "application/octet-stream")
+                .multiPart("label", p.label().toFile(), "application/octet-stream")
+                .multiPart("label_task", "vessels")
+                .when().post("/api/scans")
+                .then().statusCode(202)
+                .body("id", equalTo(id));
+
+        JsonNode record = JSON.readTree(store.get(ObjectKeys.scanRecord(id)).orElseThrow());
+        assertThat(record.get("label_task").asText()).isEqualTo("vessels");
+        ScanReceived r = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1).get(0).value());
+        assertThat(r.getLabelTask()).isEqualTo("vessels");
+        assertThat(r.getLabelKey()).isEqualTo(ObjectKeys.label(id, true));
+        LabeledScan labeled = LabeledScan.parseFrom(awaitKey(EventType.LABELED_SCAN.topic(), id, 1).get(0).value());
+        assertThat(labeled.getTask()).isEqualTo("vessels");
     }
 
     @Test
@@ -236,6 +261,13 @@ class ScanIngestIT {
 
         problem(given().multiPart("label", good.label().toFile(), "application/octet-stream")
                 .post("/api/scans"), 400, "image", "image");
+        problem(given().multiPart("image", good.image().toFile(), "application/octet-stream")
+                .multiPart("label", good.label().toFile(), "application/octet-stream")
+                .multiPart("label_task", "kidney")
+                .post("/api/scans"), 400, null, "label_task");
+        problem(given().multiPart("image", good.image().toFile(), "application/octet-stream")
+                .multiPart("label_task", "vessels")
+                .post("/api/scans"), 400, null, "label_task");
         problem(given().multiPart("image", good.image().toFile(), "application/octet-stream")
                 .multiPart("metadata", "{not json", "application/json")
                 .post("/api/scans"), 400, "metadata", "metadata");

@@ -53,6 +53,8 @@ public class ScanProcessor {
     /** ScanFailed out. */
     public static final String FAILED_OUT = "failed-out";
     static final String STAGE = "preprocess";
+    /** The task whose convention a label follows when ScanReceived.label_task is empty (events.proto). */
+    static final String DEFAULT_LABEL_TASK = "liver";
 
     private static final Logger LOG = Logger.getLogger(ScanProcessor.class);
 
@@ -144,6 +146,16 @@ public class ScanProcessor {
         return new TaskModel(task, version, manifest.preprocessing().toSpec());
     }
 
+    /**
+     * The scan's label for one task's batches, or "" when it has none for that task: a label follows one task's
+     * convention (ScanReceived.label_task, empty = liver), and scoring another task's mask against it would give
+     * a meaningless Dice.
+     */
+    static String labelKeyFor(ScanReceived scan, String task) {
+        String labelTask = scan.getLabelTask().isEmpty() ? DEFAULT_LABEL_TASK : scan.getLabelTask();
+        return labelTask.equals(task) ? scan.getLabelKey() : "";
+    }
+
     /** Slices one scan for one task: batches.json first, then each batch object and its event, in order. */
     private void slice(ScanReceived scan, TaskModel model, Path file, long t0) throws IOException {
         String scanId = scan.getScanId();
@@ -167,7 +179,7 @@ public class ScanProcessor {
                     .setTensorKey(key)
                     .setGeometry(geometry[0])
                     .setImageKey(scan.getImageKey())
-                    .setLabelKey(scan.getLabelKey())
+                    .setLabelKey(labelKeyFor(scan, model.task()))
                     .setReceivedAt(scan.getReceivedAt())
                     .setPreprocessMs((System.nanoTime() - t0) / 1_000_000)
                     .build();
