@@ -35,9 +35,12 @@ import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -58,6 +61,9 @@ class PreprocessIT {
 
     @Inject
     ObjectStore store;
+
+    @Inject
+    PreprocessConfig config;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -122,75 +128,106 @@ class PreprocessIT {
         }).toList();
     }
 
+    /** Every package of the repository's models/ folder by task (liver; vessels once models/vessel exists). */
+    private Map<String, Path> seededPackages() throws Exception {
+        Map<String, Path> packages = new LinkedHashMap<>();
+        try (Stream<Path> s = Files.list(seedDir)) {
+            s.filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MANIFEST))).sorted()
+                    .forEach(p -> packages.put(ModelRegistry.taskForSeedFolder(p.getFileName().toString()), p));
+        }
+        return packages;
+    }
+
     @Test
     void slicesAScanIntoBatchObjectsAndEventsExactlyAsThePackageSays() throws Exception {
         Instant started = Instant.now();
-        ScanReceived scan = upload(11, "LPS");
-        publish(scan);
-        List<SliceBatchReady> events = awaitBatches(scan, 2);
+        // a liver-convention label: only the liver task's batches may carry it
+        ScanReceived scan = upload(11, "LPS").toBuilder().setLabelKey("scans/label-of-11.nii.gz").build();
         String id = scan.getScanId();
+        Map<String, Path> packages = seededPackages();
+        assertThat(packages).containsKey("liver");
+        // the service's tasks in its order (liver, vessels), each with a champion
+        List<String> tasks = config.tasks().stream().filter(packages::containsKey).toList();
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (String t : tasks) {
+            versions.put(t, ModelRegistry.packageVersion(packages.get(t)));
+        }
+        List<String> ceIds = new ArrayList<>();
+        for (String t : tasks) {
+            ceIds.add(id + ":" + t + ":" + versions.get(t) + ":batch:0");
+            ceIds.add(id + ":" + t + ":" + versions.get(t) + ":batch:1");
+        }
+        publish(scan);
+        List<SliceBatchReady> events = awaitBatches(scan, 2 * tasks.size());
 
-        assertThat(events).hasSize(2);
-        assertThat(events).extracting(SliceBatchReady::getBatchIndex).containsExactly(0, 1);
-        assertThat(events).extracting(SliceBatchReady::getFirstSlice).containsExactly(0, 32);
-        assertThat(events).extracting(SliceBatchReady::getSliceCount).containsExactly(32, 8);
+        assertThat(events).hasSize(2 * tasks.size());
+        assertThat(events).extracting(SliceBatchReady::getTask).containsExactlyElementsOf(
+                tasks.stream().flatMap(t -> Stream.of(t, t)).toList());
+        assertThat(events).extracting(SliceBatchReady::getBatchIndex).containsExactlyElementsOf(
+                tasks.stream().flatMap(t -> Stream.of(0, 1)).toList());
+        assertThat(events).extracting(SliceBatchReady::getFirstSlice).containsOnly(0, 32);
         for (SliceBatchReady e : events) {
-            assertThat(e.getTask()).isEqualTo("liver");
-            assertThat(e.getModelVersion()).isEqualTo(boot);
+            assertThat(e.getSliceCount()).isEqualTo(e.getBatchIndex() == 0 ? 32 : 8);
+            assertThat(e.getModelVersion()).isEqualTo(versions.get(e.getTask()));
             assertThat(e.getBatchCount()).isEqualTo(2);
             assertThat(e.getTotalSlices()).isEqualTo(40);
             assertThat(e.getImageKey()).isEqualTo(scan.getImageKey());
+            assertThat(e.getLabelKey()).as("label of task %s", e.getTask())
+                    .isEqualTo(e.getTask().equals("liver") ? scan.getLabelKey() : "");
             assertThat(e.getReceivedAt()).isEqualTo(scan.getReceivedAt());
-            assertThat(e.getTensorKey()).isEqualTo(ObjectKeys.batch(id, "liver", boot, e.getBatchIndex()));
+            assertThat(e.getTensorKey()).isEqualTo(ObjectKeys.batch(id, e.getTask(), versions.get(e.getTask()),
+                    e.getBatchIndex()));
             assertThat(e.getGeometry().getDimsList()).containsExactly(64, 64, 40);
             assertThat(e.getGeometry().getOrientation()).isEqualTo("LPS");
             assertThat(e.getPreprocessMs()).isGreaterThanOrEqualTo(0);
         }
+        assertThat(boot).isEqualTo(versions.get("liver"));
         List<ConsumerRecord<String, byte[]>> recs = kafka.records(SLICES, id);
-        assertThat(recs).extracting(r -> TopicProbe.header(r, "ce_id"))
-                .containsExactly(id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1");
+        assertThat(recs).extracting(r -> TopicProbe.header(r, "ce_id")).containsExactlyElementsOf(ceIds);
         assertThat(recs).extracting(r -> TopicProbe.header(r, "ce_type"))
                 .containsOnly(EventType.SLICE_BATCH_READY.ceType());
         assertThat(recs).extracting(r -> TopicProbe.header(r, "ce_source")).containsOnly("/liverseg/preprocess");
 
-        PreprocessingSpec spec = ModelPackage.readManifest(
-                Paths.get(System.getProperty("liverseg.registry.seed-dir"), "liver")).preprocessing().toSpec();
-        JsonNode plan = new ObjectMapper().readTree(store.get(ObjectKeys.batchPlan(id, "liver", boot)).orElseThrow());
-        assertThat(plan.get("batch_count").asInt()).isEqualTo(2);
-        assertThat(plan.get("total_slices").asInt()).isEqualTo(40);
-        assertThat(plan.get("batch_size").asInt()).isEqualTo(32);
-        assertThat(plan.get("target_size").asInt()).isEqualTo(spec.targetSize());
-        assertThat(plan.get("channels").asInt()).isEqualTo(spec.channels());
-        assertThat(plan.get("model_version").asText()).isEqualTo(boot);
-
-        // the batch objects are exactly the package's preprocessing of the scan
+        // the batch objects are exactly each package's preprocessing of the scan
         Path local = dir.resolve("scan.nii.gz");
         store.download(scan.getImageKey(), local);
         Volume ct = NiftiReader.defaults().readScan(local);
-        SlicePreprocessor pre = new SlicePreprocessor(ct, spec);
-        byte[][] first = new byte[2][];
-        for (SliceBatchReady e : events) {
-            byte[] bytes = store.get(e.getTensorKey()).orElseThrow();
-            first[e.getBatchIndex()] = bytes;
-            SliceBatch got = SliceBatchCodec.decodeBatch(bytes);
-            SliceBatch want = pre.batch(e.getFirstSlice(), e.getSliceCount());
-            assertThat(got.firstSlice()).isEqualTo(want.firstSlice());
-            assertThat(got.count()).isEqualTo(want.count());
-            assertThat(got.channels()).isEqualTo(spec.channels());
-            assertThat(got.height()).isEqualTo(spec.targetSize());
-            assertThat(got.data()).isEqualTo(want.data());
+        Map<String, byte[]> first = new LinkedHashMap<>();
+        for (String t : tasks) {
+            PreprocessingSpec spec = ModelPackage.readManifest(packages.get(t)).preprocessing().toSpec();
+            JsonNode plan = new ObjectMapper().readTree(store.get(ObjectKeys.batchPlan(id, t, versions.get(t)))
+                    .orElseThrow());
+            assertThat(plan.get("batch_count").asInt()).isEqualTo(2);
+            assertThat(plan.get("total_slices").asInt()).isEqualTo(40);
+            assertThat(plan.get("batch_size").asInt()).isEqualTo(32);
+            assertThat(plan.get("target_size").asInt()).isEqualTo(spec.targetSize());
+            assertThat(plan.get("channels").asInt()).isEqualTo(spec.channels());
+            assertThat(plan.get("model_version").asText()).isEqualTo(versions.get(t));
+            SlicePreprocessor pre = new SlicePreprocessor(ct, spec);
+            for (SliceBatchReady e : events.stream().filter(e -> e.getTask().equals(t)).toList()) {
+                byte[] bytes = store.get(e.getTensorKey()).orElseThrow();
+                first.put(e.getTensorKey(), bytes);
+                SliceBatch got = SliceBatchCodec.decodeBatch(bytes);
+                SliceBatch want = pre.batch(e.getFirstSlice(), e.getSliceCount());
+                assertThat(got.firstSlice()).isEqualTo(want.firstSlice());
+                assertThat(got.count()).isEqualTo(want.count());
+                assertThat(got.channels()).isEqualTo(spec.channels());
+                assertThat(got.height()).isEqualTo(spec.targetSize());
+                assertThat(got.data()).isEqualTo(want.data());
+            }
         }
 
         // redelivery: the same objects, byte for byte, and events with the same ids
         publish(scan);
-        awaitBatches(scan, 4);
+        awaitBatches(scan, 4 * tasks.size());
+        List<String> twice = new ArrayList<>(ceIds);
+        twice.addAll(ceIds);
         assertThat(kafka.records(SLICES, id)).extracting(r -> TopicProbe.header(r, "ce_id"))
-                .containsExactly(id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1",
-                        id + ":liver:" + boot + ":batch:0", id + ":liver:" + boot + ":batch:1");
-        for (int i = 0; i < 2; i++) {
-            assertThat(store.get(ObjectKeys.batch(id, "liver", boot, i)).orElseThrow()).isEqualTo(first[i]);
+                .containsExactlyElementsOf(twice);
+        first.forEach((key, bytes) -> assertThat(store.get(key).orElseThrow()).as(key).isEqualTo(bytes));
+        for (String t : tasks) {
+            assertThat(store.list(ObjectKeys.workPrefix(id, t, versions.get(t)))).hasSize(3);
         }
-        assertThat(store.list(ObjectKeys.workPrefix(id, "liver", boot))).hasSize(3);
         assertThat(store.exists(ObjectKeys.failure(id))).isFalse();
         assertThat(leftoverTempFiles(started)).isEmpty();
     }
@@ -238,7 +275,7 @@ class PreprocessIT {
                 missing.getScanId()).get(0).value());
         assertThat(missingFailure.getReason()).contains("does not exist");
 
-        List<SliceBatchReady> events = awaitBatches(good, 2);
+        List<SliceBatchReady> events = awaitBatches(good, 2).stream().filter(e -> e.getTask().equals("liver")).toList();
         assertThat(events).extracting(SliceBatchReady::getBatchIndex).containsExactly(0, 1);
         assertThat(events.get(0).getGeometry().getOrientation()).isEqualTo("RAS");
         assertThat(store.exists(ObjectKeys.failure(good.getScanId()))).isFalse();
