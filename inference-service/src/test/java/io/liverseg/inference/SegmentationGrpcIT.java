@@ -258,10 +258,17 @@ class SegmentationGrpcIT {
     @Test
     void refusalsComeAsStatusCodes() throws Exception {
         Path file = phantom(64, 20, "LPS", StorageType.INT16_OFFSET, 31);
-        // no champion for vessels (the repository has no vessel model): UNAVAILABLE, before the upload ends
-        SegmentCallClient.Outcome noModel = segment(options(file).setTask("vessels").build(), file, 1 << 20);
-        assertThat(noModel.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(noModel.status().getDescription()).contains("vessels").contains("champion");
+        // a task without a champion (its registry pointer removed for this call): UNAVAILABLE, before the upload ends
+        String pointer = ObjectKeys.champion("vessels");
+        java.util.Optional<byte[]> champion = store.get(pointer);
+        store.delete(pointer);
+        try {
+            SegmentCallClient.Outcome noModel = segment(options(file).setTask("vessels").build(), file, 1 << 20);
+            assertThat(noModel.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(noModel.status().getDescription()).contains("vessels").contains("champion");
+        } finally {
+            champion.ifPresent(b -> store.put(pointer, b, "application/json"));
+        }
 
         SegmentCallClient.Outcome noVersion = segment(options(file).setModelVersion("999").build(), file, 1 << 20);
         assertThat(noVersion.status().getCode()).isEqualTo(Status.Code.NOT_FOUND);

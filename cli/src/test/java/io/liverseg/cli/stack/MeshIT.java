@@ -17,6 +17,7 @@ import io.liverseg.model.predict.Segmenter;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
 import io.liverseg.proto.events.v1.MaskReady;
+import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
 import java.io.IOException;
@@ -145,32 +146,49 @@ class MeshIT {
         store.put(badKey, corrupt, "application/gzip");
         publishNotification(badKey, corrupt.length);
 
-        await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(poll(EventType.MASK_READY.topic()).stream().map(r -> parse(r).getScanId()).distinct())
-                        .containsExactlyInAnyOrderElementsOf(scans.keySet()));
+        // Every task with a bootstrap model in models/ (liver; vessels once models/vessel exists) masks every scan.
+        List<String> tasks = seededTasks();
+        assertThat(tasks).contains("liver");
+        List<String> expected = new ArrayList<>();
+        for (String id : scans.keySet()) {
+            for (String t : tasks) {
+                expected.add(id + " " + t);
+            }
+        }
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(poll(EventType.MASK_READY.topic()).stream().map(MeshIT::parse)
+                        .map(m -> m.getScanId() + " " + m.getTask()).distinct())
+                        .containsExactlyInAnyOrderElementsOf(expected));
         await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(poll(Topics.DEAD_LETTER))
                 .anySatisfy(r -> assertThat(headers(r)).anySatisfy(h -> assertThat(h).containsIgnoringCase("nifti"))));
-        // Exactly one MaskReady per scan (liver task): none duplicated while the pipeline settles.
+        // Exactly one MaskReady per scan and task: none duplicated while the pipeline settles.
         await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(poll(EventType.MASK_READY.topic()).stream().map(MeshIT::parse)
-                        .filter(m -> m.getTask().equals("liver")).map(MaskReady::getScanId))
-                        .hasSize(scans.size()).doesNotHaveDuplicates());
+                        .map(m -> m.getScanId() + " " + m.getTask()))
+                        .hasSize(expected.size()).doesNotHaveDuplicates());
 
         Map<String, Double> liverDice = new java.util.TreeMap<>();
         try (Segmenter reference = Segmenter.open(mesh.projectDir().resolve("models/liver"), DeviceSetting.CPU)) {
             for (Map.Entry<String, Path> e : scans.entrySet()) {
                 String id = e.getKey();
                 Path image = e.getValue().resolve("imagesTr/liver_000.nii.gz");
-                IngestClient.Answer mask = client.mask(id, "liver");
-                assertThat(mask.status()).isEqualTo(200);
-                Path maskFile = Files.write(tmp.resolve(id + "-mask.nii.gz"), mask.body());
                 NiftiHeader in = NiftiReader.defaults().readHeader(image);
-                NiftiHeader out = NiftiReader.defaults().readHeader(maskFile);
-                assertThat(out.dim()).as("dims of " + e.getValue()).isEqualTo(in.dim());
-                assertThat(out.affine()).as("affine of " + e.getValue()).isEqualTo(in.affine());
-                assertThat(out.qformCode()).isEqualTo(in.qformCode());
-                assertThat(out.sformCode()).isEqualTo(in.sformCode());
-                assertThat(out.pixdim()).isEqualTo(in.pixdim());
+                Path maskFile = null;
+                for (String t : tasks) {
+                    IngestClient.Answer mask = client.mask(id, t);
+                    assertThat(mask.status()).as(t + " mask").isEqualTo(200);
+                    Path f = Files.write(tmp.resolve(id + "-" + t + "-mask.nii.gz"), mask.body());
+                    NiftiHeader out = NiftiReader.defaults().readHeader(f);
+                    String what = t + " mask of " + e.getValue();
+                    assertThat(out.dim()).as("dims of " + what).isEqualTo(in.dim());
+                    assertThat(out.affine()).as("affine of " + what).isEqualTo(in.affine());
+                    assertThat(out.qformCode()).as(what).isEqualTo(in.qformCode());
+                    assertThat(out.sformCode()).as(what).isEqualTo(in.sformCode());
+                    assertThat(out.pixdim()).as(what).isEqualTo(in.pixdim());
+                    if (t.equals("liver")) {
+                        maskFile = f;
+                    }
+                }
                 assertThat(client.status(id).json().path("status").asText()).isEqualTo("mask_ready");
 
                 // The pipeline's mask is exactly what the model itself gives for this file (no loss on the way) ...
@@ -187,6 +205,13 @@ class MeshIT {
                         .isCloseTo(dice, org.assertj.core.data.Offset.offset(1e-9));
                 assertThat(liver.path("model_version").asText()).isEqualTo(parseVersion(mesh));
                 liverDice.put(e.getValue().getFileName().toString(), dice);
+                // The label follows the liver convention (uploaded without label_task): no other task is scored on it.
+                for (String t : tasks) {
+                    if (!t.equals("liver")) {
+                        assertThat(report.path("tasks").path(t).path("dice").size()).as(t + " Dice in " + report)
+                                .isZero();
+                    }
+                }
             }
         }
 
@@ -198,6 +223,14 @@ class MeshIT {
         // Two inference instances share the topics' partitions in one consumer group.
         Collection<MemberDescription> members = describeGroup("liverseg-inference").members();
         assertThat(members).hasSize(2).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).isNotEmpty());
+    }
+
+    /** The tasks of the package folders in models/ (the registry's seed): folder vessel → task vessels. */
+    private static List<String> seededTasks() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(mesh.projectDir().resolve("models"))) {
+            return s.filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MANIFEST)))
+                    .map(p -> ModelRegistry.taskForSeedFolder(p.getFileName().toString())).sorted().toList();
+        }
     }
 
     private static String parseVersion(Mesh mesh) throws IOException {
