@@ -115,8 +115,10 @@ class TrainerTest {
         Map<String, Object> first = r.history().get(0);
         assertThat(first.get("epoch")).isEqualTo(1);
         // epoch 2's first forward sees the same batch and, if the weights were restored, the same weights
-        // as the uninterrupted run (Adam's reset moments only matter from the first update on)
-        assertThat(rec.losses.get(0)).isEqualTo(straight.losses.get(2));
+        // as the uninterrupted run (Adam's reset moments only matter from the first update on). Not bit for bit:
+        // one CI run differed by 1.7e-4 (3.72269 vs 3.72252; cause not isolated, likely libtorch's CPU kernels
+        // choosing another path for the reloaded parameters); this run's losses differ by ~0.04 from step to step.
+        assertThat(rec.losses.get(0)).isCloseTo(straight.losses.get(2), within(1e-3f));
         assertThat(dir).isDirectoryContaining("glob:**/last-0000.params").isDirectoryNotContaining("glob:**/last-0001.params");
     }
 
