@@ -12,6 +12,7 @@ import io.grpc.stub.StreamObserver;
 import io.liverseg.imaging.BadInputException;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.proto.SegmentationTasks;
 import io.liverseg.proto.segmentation.v1.GetModelRequest;
 import io.liverseg.proto.segmentation.v1.GetScanRequest;
 import io.liverseg.proto.segmentation.v1.ListModelsRequest;
@@ -71,7 +72,6 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
     private static final Logger LOG = Logger.getLogger(SegmentationGrpcService.class);
     /** Trailer naming the input field at fault with INVALID_ARGUMENT (e.g. a NIfTI header field). */
     public static final Metadata.Key<String> FIELD = Metadata.Key.of("liverseg-field", Metadata.ASCII_STRING_MARSHALLER);
-    static final String DEFAULT_TASK = "liver";
     static final String TEMP_PREFIX = "liverseg-grpc-";
 
     private final ModelRegistry registry;
@@ -140,7 +140,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
     public void getModel(GetModelRequest request, StreamObserver<Model> responses) {
         unary(responses, () -> {
             seeder.ensureReady();
-            String task = request.getTask().isEmpty() ? DEFAULT_TASK : request.getTask();
+            String task = SegmentationTasks.orDefault(request.getTask());
             name("task", task);
             Optional<ModelRegistry.Champion> champion = registry.champion(task);
             String version = request.getVersion();
@@ -322,7 +322,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
             if (options.getSizeBytes() > max) {
                 throw tooLarge(options.getSizeBytes());
             }
-            String task = options.getTask().isEmpty() ? DEFAULT_TASK : options.getTask();
+            String task = SegmentationTasks.orDefault(options.getTask());
             name("task", task);
             if (!options.getModelVersion().isEmpty()) {
                 name("model_version", options.getModelVersion());
@@ -533,7 +533,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
             long startedRun = System.nanoTime();
             Path mask = null;
             Path probabilities = null;
-            String task = options.getTask().isEmpty() ? DEFAULT_TASK : options.getTask();
+            String task = SegmentationTasks.orDefault(options.getTask());
             try {
                 checkStop();
                 String v = version.get(10, TimeUnit.MINUTES);

@@ -1,5 +1,6 @@
 package io.liverseg.ingest;
 
+import io.liverseg.proto.SegmentationTasks;
 import java.util.List;
 
 /** The segmentation task a request names (query parameter {@code task}, form part {@code label_task}). */
@@ -8,7 +9,7 @@ final class Tasks {
      * The task a request means when it names none. Uploaded labels follow its convention (Task03: 1 liver,
      * 2 tumour) unless {@code label_task} says otherwise.
      */
-    static final String DEFAULT = "liver";
+    static final String DEFAULT = SegmentationTasks.DEFAULT;
 
     private Tasks() {
     }

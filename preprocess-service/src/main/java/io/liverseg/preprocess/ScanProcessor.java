@@ -12,6 +12,7 @@ import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.StreamingSlicer;
 import io.liverseg.model.pkg.ModelManifest;
 import io.liverseg.model.pkg.ModelPackage;
+import io.liverseg.proto.SegmentationTasks;
 import io.liverseg.proto.events.v1.Geometry;
 import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
@@ -53,8 +54,6 @@ public class ScanProcessor {
     /** ScanFailed out. */
     public static final String FAILED_OUT = "failed-out";
     static final String STAGE = "preprocess";
-    /** The task whose convention a label follows when ScanReceived.label_task is empty (events.proto). */
-    static final String DEFAULT_LABEL_TASK = "liver";
 
     private static final Logger LOG = Logger.getLogger(ScanProcessor.class);
 
@@ -152,8 +151,7 @@ public class ScanProcessor {
      * a meaningless Dice.
      */
     static String labelKeyFor(ScanReceived scan, String task) {
-        String labelTask = scan.getLabelTask().isEmpty() ? DEFAULT_LABEL_TASK : scan.getLabelTask();
-        return labelTask.equals(task) ? scan.getLabelKey() : "";
+        return SegmentationTasks.orDefault(scan.getLabelTask()).equals(task) ? scan.getLabelKey() : "";
     }
 
     /** Slices one scan for one task: batches.json first, then each batch object and its event, in order. */
