@@ -7,6 +7,7 @@ import io.liverseg.localstack.QuarkusService;
 import io.liverseg.model.DeviceSetting;
 import io.liverseg.model.predict.Segmenter;
 import io.liverseg.proto.EventType;
+import io.liverseg.proto.SegmentationTasks;
 import io.liverseg.proto.events.v1.MaskReady;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -62,7 +63,7 @@ final class PipelineBenchmark implements Callable<Integer> {
         Map<String, Object> o = new LinkedHashMap<>();
         // The liver task only: the model-only time it is compared with is the liver model's, and a second task's
         // model on the same cores would be counted as overhead.
-        Mesh.Options options = Mesh.Options.of(home).withExtraConfig(Map.of("liverseg.tasks", "liver"));
+        Mesh.Options options = Mesh.Options.of(home).withExtraConfig(Map.of("liverseg.tasks", SegmentationTasks.LIVER));
         try (Mesh mesh = Mesh.start(options, line -> {
             err.println(line);
             err.flush();
@@ -134,7 +135,7 @@ final class PipelineBenchmark implements Callable<Integer> {
         while (System.nanoTime() < end) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 MaskReady m = MaskReady.parseFrom(r.value());
-                if (m.getScanId().equals(id) && m.getTask().equals("liver")) {
+                if (m.getScanId().equals(id) && m.getTask().equals(SegmentationTasks.LIVER)) {
                     return m;
                 }
             }

@@ -9,6 +9,7 @@ import io.liverseg.model.net.UNetConfig;
 import io.liverseg.model.pkg.ModelManifest;
 import io.liverseg.model.train.LossType;
 import io.liverseg.model.train.TrainingConfig;
+import io.liverseg.proto.SegmentationTasks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,17 +35,17 @@ public record RunSettings(String task, TrainingConfig training, UNetConfig archi
 
     /** Class names of a task's labels. */
     public static List<String> classNames(String task) {
-        return "vessels".equals(task) ? List.of("background", "vessel", "tumour") : List.of("background", "liver", "tumour");
+        return SegmentationTasks.VESSELS.equals(task) ? List.of("background", "vessel", "tumour") : List.of("background", "liver", "tumour");
     }
 
     /** The package name of a task's models (model.json {@code name}). */
     public static String modelName(String task) {
-        return "vessels".equals(task) ? "vessel" : task;
+        return SegmentationTasks.VESSELS.equals(task) ? "vessel" : task;
     }
 
     /** The package's postprocessing for a task. */
     public static ModelManifest.Postprocessing postprocessing(String task) {
-        return "liver".equals(task) ? ModelManifest.Postprocessing.liver(1, 2) : ModelManifest.Postprocessing.none();
+        return SegmentationTasks.LIVER.equals(task) ? ModelManifest.Postprocessing.liver(1, 2) : ModelManifest.Postprocessing.none();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.liverseg.cli.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liverseg.proto.SegmentationTasks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -67,7 +68,7 @@ public final class IngestClient {
     }
 
     public Answer mask(String id, String task) throws IOException {
-        return get("/api/scans/" + id + "/mask" + ("liver".equals(task) ? "" : "?task=" + task));
+        return get("/api/scans/" + id + "/mask" + (SegmentationTasks.DEFAULT.equals(task) ? "" : "?task=" + task));
     }
 
     /**
