@@ -14,6 +14,7 @@ import io.liverseg.imaging.preprocess.MaskAssembler;
 import io.liverseg.imaging.preprocess.PreprocessingSpec;
 import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
+import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.pkg.ModelManifest;
 import io.liverseg.model.predict.Segmenter;
 import io.liverseg.proto.events.v1.Geometry;
@@ -31,6 +32,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +69,8 @@ public class BatchProcessor {
     /** ScanFailed out. */
     public static final String FAILED_OUT = "failed-out";
     static final String STAGE = "inference";
+    /** CloudEvents {@code ce_source} of what this service sends. */
+    static final URI SOURCE = URI.create("/liverseg/inference");
     /** Marker object (in the version's work folder) written once MaskReady is sent. */
     /** Bytes of the scan read to get its header; larger headers (big extensions) fall back to the whole file. */
     static final int HEADER_PREFIX = 1 << 20;
@@ -231,14 +235,14 @@ public class BatchProcessor {
             SegmentationMetrics m = SegmentationMetrics.newBuilder().setScanId(scan).setTask(task)
                     .setModelVersion(version).putAllDice(dice).addAllPredicted(volumes).addAllReference(reference)
                     .build();
-            metrics.sendMessageAndAwait(Events.message(m, idPrefix + "metrics", scan));
+            metrics.sendMessageAndAwait(KafkaEvents.message(m, SOURCE, idPrefix + "metrics", scan));
         }
         Geometry geometry = b.hasGeometry() && b.getGeometry().getDimsCount() == 3 ? b.getGeometry()
                 : geometry(mask);
         MaskReady ready = MaskReady.newBuilder().setScanId(scan).setTask(task).setModelVersion(version)
                 .setBucket(store.bucket()).setMaskKey(maskKey).setReportKey(reportKey).addAllVolumes(volumes)
                 .setGeometry(geometry).putAllTimingsMs(report.timings()).build();
-        masks.sendMessageAndAwait(Events.message(ready, idPrefix + "mask", scan));
+        masks.sendMessageAndAwait(KafkaEvents.message(ready, SOURCE, idPrefix + "mask", scan));
         store.put(marker, ("{\"ce_id\":\"" + idPrefix + "mask\",\"sent_at\":\"" + Instant.now() + "\"}\n")
                 .getBytes(StandardCharsets.UTF_8), "application/json");
         LOG.infof("scan %s %s v%s: mask ready (%s), upload to mask %d ms", scan, task, version, describe(volumes),
@@ -356,7 +360,7 @@ public class BatchProcessor {
                 .setBucket(store.bucket())
                 .setObjectKey(b.getTensorKey())
                 .setTask(b.getTask())
-                .setFailedAt(Events.timestamp(Instant.now()));
+                .setFailedAt(KafkaEvents.timestamp(Instant.now()));
         if (cause instanceof BadInputException bad && bad.field() != null) {
             f.setField(bad.field());
         } else if (cause.getCause() instanceof io.liverseg.imaging.preprocess.SliceCodecException codec) {
@@ -374,7 +378,8 @@ public class BatchProcessor {
         }
         try {
             String key = b.getScanId().isEmpty() ? "unknown" : b.getScanId();
-            failures.sendMessageAndAwait(Events.message(failed, key + ":" + b.getTask() + ":" + STAGE + ":failed", key));
+            failures.sendMessageAndAwait(
+                    KafkaEvents.message(failed, SOURCE, key + ":" + b.getTask() + ":" + STAGE + ":failed", key));
         } catch (Exception e) {
             LOG.errorf(e, "scan %s: could not emit ScanFailed", b.getScanId());
         }

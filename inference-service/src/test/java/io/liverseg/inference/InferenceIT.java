@@ -19,6 +19,7 @@ import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import io.liverseg.localstack.LocalStackResource;
 import io.liverseg.localstack.TopicProbe;
+import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.DeviceSetting;
 import io.liverseg.model.pkg.ModelPackage;
 import io.liverseg.model.predict.Segmenter;
@@ -143,7 +144,7 @@ class InferenceIT {
                     .setBatchIndex(i).setBatchCount(count).setFirstSlice(b.firstSlice()).setSliceCount(b.count())
                     .setTotalSlices(total).setBucket(store.bucket()).setTensorKey(key)
                     .setGeometry(BatchProcessor.geometry(ct)).setImageKey(imageKey).setLabelKey(labelKey)
-                    .setReceivedAt(Events.timestamp(Instant.now().minusSeconds(2))).setPreprocessMs(40L + i)
+                    .setReceivedAt(KafkaEvents.timestamp(Instant.now().minusSeconds(2))).setPreprocessMs(40L + i)
                     .build());
         }
         return new Prepared(id, file, events);

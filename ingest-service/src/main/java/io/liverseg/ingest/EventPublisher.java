@@ -1,14 +1,12 @@
 package io.liverseg.ingest;
 
 import com.google.protobuf.Message;
+import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.proto.EventType;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /**
@@ -55,18 +53,7 @@ public class EventPublisher {
             case SCAN_FAILED -> scanFailed;
             default -> throw new IllegalArgumentException("ingest does not emit " + type);
         };
-        org.eclipse.microprofile.reactive.messaging.Message<byte[]> message =
-                org.eclipse.microprofile.reactive.messaging.Message.of(event.toByteArray())
-                        .addMetadata(OutgoingCloudEventMetadata.builder()
-                                .withId(ceId)
-                                .withType(type.ceType())
-                                .withSource(SOURCE)
-                                .withTimestamp(ZonedDateTime.now())
-                                .build())
-                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                                .withKey(key)
-                                .build());
-        emitter.sendMessage(message)
+        emitter.sendMessage(KafkaEvents.message(event, SOURCE, ceId, key))
                 .await()
                 .atMost(timeout);
     }

@@ -10,6 +10,7 @@ import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.preprocess.PreprocessingSpec;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.StreamingSlicer;
+import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.pkg.ModelManifest;
 import io.liverseg.model.pkg.ModelPackage;
 import io.liverseg.proto.SegmentationTasks;
@@ -25,6 +26,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +56,8 @@ public class ScanProcessor {
     /** ScanFailed out. */
     public static final String FAILED_OUT = "failed-out";
     static final String STAGE = "preprocess";
+    /** CloudEvents {@code ce_source} of what this service sends. */
+    static final URI SOURCE = URI.create("/liverseg/preprocess");
 
     private static final Logger LOG = Logger.getLogger(ScanProcessor.class);
 
@@ -181,7 +185,8 @@ public class ScanProcessor {
                     .setReceivedAt(scan.getReceivedAt())
                     .setPreprocessMs((System.nanoTime() - t0) / 1_000_000)
                     .build();
-            slices.sendMessageAndAwait(Events.message(event, ceId(scanId, model, "batch:" + index), scanId));
+            slices.sendMessageAndAwait(
+                    KafkaEvents.message(event, SOURCE, ceId(scanId, model, "batch:" + index), scanId));
         }, volume -> {
             int total = Reorientation.toCanonical(volume).canonicalDims()[2];
             plan[0] = new BatchPlan(scanId, model.task(), model.version(), BatchPlan.batchCount(total, batchSize), total,
@@ -232,7 +237,7 @@ public class ScanProcessor {
                 .setFile(scan.getFileName())
                 .setBucket(store.bucket())
                 .setObjectKey(scan.getImageKey())
-                .setFailedAt(Events.timestamp(Instant.now()));
+                .setFailedAt(KafkaEvents.timestamp(Instant.now()));
         if (field != null) {
             f.setField(field);
         }
@@ -251,7 +256,7 @@ public class ScanProcessor {
         }
         try {
             String key = scan.getScanId().isEmpty() ? "unknown" : scan.getScanId();
-            failures.sendMessageAndAwait(Events.message(failed, key + ":" + STAGE + ":failed", key));
+            failures.sendMessageAndAwait(KafkaEvents.message(failed, SOURCE, key + ":" + STAGE + ":failed", key));
         } catch (Exception e) {
             LOG.errorf(e, "scan %s: could not emit ScanFailed", scan.getScanId());
         }

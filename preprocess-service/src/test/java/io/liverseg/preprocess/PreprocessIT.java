@@ -16,6 +16,7 @@ import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import io.liverseg.localstack.LocalStackResource;
 import io.liverseg.localstack.TopicProbe;
+import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.pkg.ModelPackage;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
@@ -108,7 +109,7 @@ class PreprocessIT {
         }
         Instant now = Instant.now();
         return ScanReceived.newBuilder().setScanId(id).setBucket(store.bucket()).setImageKey(key).setFileName(name)
-                .setSizeBytes(bytes.length).setSource("upload").setReceivedAt(Events.timestamp(now)).build();
+                .setSizeBytes(bytes.length).setSource("upload").setReceivedAt(KafkaEvents.timestamp(now)).build();
     }
 
     private void publish(ScanReceived scan) throws Exception {

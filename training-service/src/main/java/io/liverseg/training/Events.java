@@ -1,20 +1,15 @@
 package io.liverseg.training;
 
-import com.google.protobuf.Timestamp;
+import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.events.v1.ModelPromoted;
 import io.liverseg.proto.events.v1.TrainingProgress;
 import io.liverseg.proto.events.v1.TrainingRunFinished;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,7 +43,7 @@ public class Events {
     void progress(TrainingProgress p) {
         String ceId = p.getRunId() + ":" + p.getStatus() + ":" + p.getEpoch() + ":" + p.getStep() + ":" + p.getReason().hashCode();
         try {
-            progress.sendMessage(message(p, ceId, p.getTask()))
+            progress.sendMessage(KafkaEvents.message(p, SOURCE, ceId, p.getTask()))
                     .await()
                     .atMost(TIMEOUT);
         } catch (RuntimeException e) {
@@ -58,7 +53,7 @@ public class Events {
 
     void finished(TrainingRunFinished f) {
         try {
-            finished.sendMessage(message(f, f.getRunId() + ":finished", f.getTask()))
+            finished.sendMessage(KafkaEvents.message(f, SOURCE, f.getRunId() + ":finished", f.getTask()))
                     .await()
                     .atMost(TIMEOUT);
         } catch (RuntimeException e) {
@@ -71,23 +66,8 @@ public class Events {
     void promoted(ModelPromoted m) {
         String ceId = m.getTask() + ":" + m.getVersion() + ":" + m.getReason() + ":" + m.getPromotedAt().getSeconds()
                 + "." + m.getPromotedAt().getNanos();
-        promoted.sendMessage(message(m, ceId, m.getTask()))
+        promoted.sendMessage(KafkaEvents.message(m, SOURCE, ceId, m.getTask()))
                 .await()
                 .atMost(TIMEOUT);
-    }
-
-    static Message<byte[]> message(com.google.protobuf.Message event, String ceId, String key) {
-        return Message.of(event.toByteArray())
-                .addMetadata(OutgoingCloudEventMetadata.builder()
-                        .withId(ceId)
-                        .withType(EventType.of(event).ceType())
-                        .withSource(SOURCE)
-                        .withTimestamp(ZonedDateTime.now())
-                        .build())
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
-    }
-
-    static Timestamp timestamp(Instant t) {
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.liverseg.training;
 
+import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.proto.events.v1.ModelPromoted;
 import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectKeys;
@@ -101,7 +102,7 @@ public class Promotions {
                 .setBucket(registryBucket())
                 .setPackagePrefix(ObjectKeys.modelPrefix(task, version))
                 .putAllMetrics(recorded)
-                .setPromotedAt(Events.timestamp(at))
+                .setPromotedAt(KafkaEvents.timestamp(at))
                 .build();
         LOG.infof("model %s version %s is the champion (%s, was %s)%s", task, version, reason, c.previousVersion(),
                 note == null ? "" : ": " + note);

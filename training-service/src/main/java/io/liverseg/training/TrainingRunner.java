@@ -8,6 +8,7 @@ import io.liverseg.imaging.dataset.DatasetFingerprint;
 import io.liverseg.imaging.dataset.LabelledCase;
 import io.liverseg.imaging.dataset.SliceSet;
 import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.net.AttentionResUNet;
 import io.liverseg.model.net.AttentionResUNetBlock;
@@ -243,7 +244,7 @@ public class TrainingRunner {
                 .setParentVersion(r.parentVersion() == null ? "" : r.parentVersion())
                 .setDatasetFingerprint(r.dataset() == null || r.dataset().fingerprint() == null ? "" : r.dataset().fingerprint())
                 .setBucket(store.bucket())
-                .setFinishedAt(Events.timestamp(Instant.now()));
+                .setFinishedAt(KafkaEvents.timestamp(Instant.now()));
         RunRecord.Evaluation e = r.evaluation();
         if (e != null) {
             f.setDecision(e.decision()).setCandidateDice(e.candidate().meanForegroundDice()).setMargin(e.margin());
@@ -371,7 +372,7 @@ public class TrainingRunner {
                 .setEtaSeconds(p.etaSeconds())
                 .setSlicesPerSec(p.slicesPerSec())
                 .setReason(Optional.ofNullable(r.finished() ? r.reason() : p.phase()).orElse(""))
-                .setAt(Events.timestamp(Instant.now()))
+                .setAt(KafkaEvents.timestamp(Instant.now()))
                 .build();
     }
 }
