@@ -1,11 +1,16 @@
 package io.liverseg.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.measure.DiceCounts;
 import io.liverseg.imaging.measure.Grids;
+import io.liverseg.imaging.measure.TissueErrors;
 import io.liverseg.imaging.msd.MsdDataset;
+import io.liverseg.imaging.msd.PhantomDatasetWriter;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.model.predict.Segmenter;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,6 +37,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "per-case Dice, mean Dice over cases and global Dice (counts pooled over cases) per class, and volumes.",
             "A class absent from both prediction and reference scores Dice 1.0 for that case."})
 final class EvaluateCommand implements Callable<Integer> {
+    private static final String FALSE_POSITIVE = "false_positive";
+    private static final String FALSE_NEGATIVE = "false_negative";
+
     @Spec
     CommandSpec spec;
 
@@ -47,6 +55,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--tissues", paramLabel = "DIR",
+            description = {"Folder of tissue maps with the same file names and their legend.json (`liverseg phantoms"
+                + " --tissues` writes tissuesTr/):", "also report each class's false positives and false negatives"
+                + " in mL by the tissue they lie in."})
+    Path tissues;
+
 
     @Override
     public Integer call() throws Exception {
@@ -56,6 +70,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         NiftiReader reader = NiftiReader.defaults();
         PrintWriter out = spec.commandLine().getOut();
+        List<String> tissueNames = tissues == null ? null : readLegend(tissues);
         List<Map<String, Object>> cases = new ArrayList<>();
         Map<String, Double> meanDice = new LinkedHashMap<>();
         Map<String, Double> globalDice = new LinkedHashMap<>();
@@ -64,6 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
             int classes = names.size();
             DiceCounts global = DiceCounts.empty(classes);
             double[] sums = new double[classes];
+            Map<String, Map<String, Map<String, Double>>> pooledErrors = new LinkedHashMap<>();
             for (Path image : files) {
                 Path label = labels.resolve(image.getFileName().toString());
                 if (!Files.exists(label)) {
@@ -88,6 +104,18 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
                 row.put("dice", dice);
                 row.put("volume_ml", volumes);
+                if (tissueNames != null) {
+                    Path map = tissues.resolve(image.getFileName().toString());
+                    if (!Files.exists(map)) {
+                        throw new NoSuchFileException(map + ": no tissue map for " + image.getFileName());
+                    }
+                    Volume tissueMap = reader.readScan(map);
+                    Grids.requireSameGrid(tissueMap, reference, map.getFileName() + " tissue map vs reference label");
+                    TissueErrors errors = TissueErrors.of(s.mask(), reference, tissueMap, classes, tissueNames.size());
+                    Map<String, Map<String, Map<String, Double>>> ml = errorsMl(errors, names, tissueNames, voxelMl);
+                    row.put("errors_by_tissue_ml", ml);
+                    addInto(pooledErrors, ml);
+                }
                 row.put("timings_ms", s.timingsMs());
                 cases.add(row);
                 if (!json) {
@@ -104,15 +132,101 @@ final class EvaluateCommand implements Callable<Integer> {
             o.put("cases", cases);
             o.put("mean_dice", meanDice);
             o.put("global_dice", globalDice);
+            if (tissueNames != null) {
+                o.put("errors_by_tissue_ml", sorted(pooledErrors));
+            }
             if (json) {
                 out.println(Json.write(o));
             } else {
                 out.printf(Locale.ROOT, "mean Dice over %d cases: %s%nglobal Dice: %s%n", files.size(),
                         TrainCommand.format(meanDice), TrainCommand.format(globalDice));
+                if (tissueNames != null) {
+                    printErrors(out, sorted(pooledErrors));
+                }
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** The legend of a tissue-map folder: names by code, {"0": "air", ...} with no gaps. */
+    static List<String> readLegend(Path dir) throws IOException {
+        Path legend = dir.resolve(PhantomDatasetWriter.TISSUE_LEGEND);
+        if (!Files.isRegularFile(legend)) {
+            throw new NoSuchFileException(legend + ": --tissues needs the tissue codes' names (written by"
+                    + " `liverseg phantoms --tissues`)");
+        }
+        JsonNode node = new ObjectMapper().readTree(legend.toFile());
+        List<String> names = new ArrayList<>();
+        for (int code = 0; node.has(Integer.toString(code)); code++) {
+            names.add(node.get(Integer.toString(code)).asText());
+        }
+        if (names.isEmpty() || names.size() != node.size()) {
+            throw new IllegalArgumentException(legend + ": expected names for codes 0, 1, 2, ... without gaps, got "
+                    + node.size() + " entries of which codes 0.." + (names.size() - 1) + " in a row");
+        }
+        return names;
+    }
+
+    /** Per foreground class: false positives and false negatives in mL by tissue (tissues with none left out). */
+    private static Map<String, Map<String, Map<String, Double>>> errorsMl(TissueErrors e, List<String> classNames,
+                                                                        List<String> tissueNames, double voxelMl) {
+        Map<String, Map<String, Map<String, Double>>> out = new LinkedHashMap<>();
+        for (int c = 1; c < classNames.size(); c++) {
+            Map<String, Double> fp = new LinkedHashMap<>();
+            Map<String, Double> fn = new LinkedHashMap<>();
+            for (int t = 0; t < tissueNames.size(); t++) {
+                if (e.falsePositives(c, t) > 0) {
+                    fp.put(tissueNames.get(t), e.falsePositives(c, t) * voxelMl);
+                }
+                if (e.falseNegatives(c, t) > 0) {
+                    fn.put(tissueNames.get(t), e.falseNegatives(c, t) * voxelMl);
+                }
+            }
+            Map<String, Map<String, Double>> both = new LinkedHashMap<>();
+            both.put(FALSE_POSITIVE, fp);
+            both.put(FALSE_NEGATIVE, fn);
+            out.put(classNames.get(c), both);
+        }
+        return sorted(out);
+    }
+
+    /** Sums one case's mL into the pooled errors (cases differ in voxel size, so mL, not voxels, add up). */
+    private static void addInto(Map<String, Map<String, Map<String, Double>>> pooled,
+                                Map<String, Map<String, Map<String, Double>>> one) {
+        one.forEach((cls, kinds) -> kinds.forEach((kind, byTissue) -> byTissue.forEach((tissue, ml) ->
+                pooled.computeIfAbsent(cls, k -> new LinkedHashMap<>())
+                        .computeIfAbsent(kind, k -> new LinkedHashMap<>())
+                        .merge(tissue, ml, Double::sum))));
+    }
+
+    /** The same maps with every tissue list ordered by volume, largest first. */
+    private static Map<String, Map<String, Map<String, Double>>> sorted(
+            Map<String, Map<String, Map<String, Double>>> errors) {
+        Map<String, Map<String, Map<String, Double>>> out = new LinkedHashMap<>();
+        errors.forEach((cls, kinds) -> {
+            Map<String, Map<String, Double>> k2 = new LinkedHashMap<>();
+            kinds.forEach((kind, byTissue) -> {
+                Map<String, Double> ordered = new LinkedHashMap<>();
+                byTissue.entrySet().stream()
+                        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                        .forEach(en -> ordered.put(en.getKey(), en.getValue()));
+                k2.put(kind, ordered);
+            });
+            out.put(cls, k2);
+        });
+        return out;
+    }
+
+    private static void printErrors(PrintWriter out, Map<String, Map<String, Map<String, Double>>> errors) {
+        errors.forEach((cls, kinds) -> kinds.forEach((kind, byTissue) -> {
+            StringBuilder b = new StringBuilder();
+            byTissue.entrySet().stream().limit(6).forEach(en -> b.append(b.length() == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%s %.1f mL", en.getKey(), en.getValue())));
+            double total = byTissue.values().stream().mapToDouble(Double::doubleValue).sum();
+            out.printf(Locale.ROOT, "%s %s: %.1f mL (%s)%n", cls, kind.replace('_', ' '), total,
+                    b.length() == 0 ? "none" : b);
+        }));
     }
 
     static String caseName(Path image) {

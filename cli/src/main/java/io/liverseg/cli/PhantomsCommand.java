@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code liverseg phantoms}: synthetic abdominal CT with labels, in Medical Segmentation Decathlon layout. */
 @Command(name = "phantoms", mixinStandardHelpOptions = true,
         description = {"Generate synthetic abdominal CT phantoms with ground-truth labels in MSD layout",
-            "(imagesTr/, labelsTr/, dataset.json, phantoms.json). Deterministic by seed."})
+            "(imagesTr/, labelsTr/, dataset.json, phantoms.json; tissuesTr/ with --tissues). Deterministic by seed."})
 final class PhantomsCommand implements Callable<Integer> {
     /** The two label conventions on the command line. */
     enum Task { liver, vessel }
@@ -49,6 +49,11 @@ final class PhantomsCommand implements Callable<Integer> {
                     + " (default: all, portal-venous most often). Task08's scans are portal-venous.")
     List<ContrastPhase> phases;
 
+    @Option(names = "--tissues",
+            description = "Also write each case's tissue map (tissuesTr/, uint8 codes named in tissuesTr/legend.json),"
+                    + " for `liverseg evaluate --tissues`.")
+    boolean tissues;
+
     @Override
     public Integer call() throws Exception {
         if (size != 256 && size != 512) {
@@ -72,7 +77,7 @@ final class PhantomsCommand implements Callable<Integer> {
             options = options.withPhases(phases.toArray(ContrastPhase[]::new));
         }
         PrintWriter out = spec.commandLine().getOut();
-        MsdDataset ds = PhantomDatasetWriter.write(this.out, options, cases, info -> {
+        MsdDataset ds = PhantomDatasetWriter.write(this.out, options, cases, tissues, info -> {
             out.printf("%s  %s  %s  %s  %s  %d tumour(s)%n", info.name(), java.util.Arrays.toString(info.dims()),
                     info.orientation(), info.storage(), info.phase(), info.visibleTumours());
             out.flush();

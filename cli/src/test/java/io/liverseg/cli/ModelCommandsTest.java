@@ -1,6 +1,7 @@
 package io.liverseg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +11,9 @@ import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.phantom.PhantomOptions;
 import io.liverseg.imaging.phantom.PhantomTask;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +32,7 @@ class ModelCommandsTest {
     static void trainTinyModel() throws IOException {
         data = dir.resolve("data");
         PhantomDatasetWriter.write(data, PhantomOptions.defaults().withSize(32).withSlices(6, 8).withSeed(4)
-                .withOrientations("LPS", "RAS"), 3);
+                .withOrientations("LPS", "RAS"), 3, true, info -> { });
         model = dir.resolve("model");
         LiversegCliTest.Run r = LiversegCliTest.run("train", "--data", data.toString(), "--out", model.toString(),
                 "--size", "32", "--base", "4", "--levels", "3", "--epochs", "1", "--batch", "4",
@@ -90,6 +93,52 @@ class ModelCommandsTest {
         }
         assertThat(o.get("mean_dice").get("liver").asDouble()).isCloseTo(mean, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(o.get("global_dice").has("tumour")).isTrue();
+    }
+
+    @Test
+    void evaluateWithTissueMapsSplitsEveryWrongVoxelByTissue() throws IOException {
+        LiversegCliTest.Run r = LiversegCliTest.run("evaluate", "--model", model.toString(),
+                "--images", data.resolve("imagesTr").toString(), "--labels", data.resolve("labelsTr").toString(),
+                "--tissues", data.resolve("tissuesTr").toString(), "--json", "--device", "cpu");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode o = JSON.readTree(r.out());
+        List<String> liverTissues = List.of("liver", "portal_vein", "hepatic_vein", "cyst");
+        for (JsonNode c : o.get("cases")) {
+            JsonNode liver = c.get("errors_by_tissue_ml").get("liver");
+            double predicted = c.get("volume_ml").get("liver").get("predicted").asDouble();
+            double reference = c.get("volume_ml").get("liver").get("reference").asDouble();
+            double overlap = c.get("dice").get("liver").asDouble() * (predicted + reference) / 2;
+            // every wrong voxel is counted once, under some tissue
+            assertThat(sum(liver.get("false_positive"))).as(c.get("case").asText())
+                    .isCloseTo(predicted - overlap, within(1e-6));
+            assertThat(sum(liver.get("false_negative"))).isCloseTo(reference - overlap, within(1e-6));
+            // a missed liver voxel lies in a tissue the Task03 label calls liver
+            liver.get("false_negative").fieldNames().forEachRemaining(t -> assertThat(liverTissues).contains(t));
+        }
+        assertThat(o.get("errors_by_tissue_ml").get("liver").has("false_positive")).isTrue();
+
+        LiversegCliTest.Run text = LiversegCliTest.run("evaluate", "--model", model.toString(),
+                "--images", data.resolve("imagesTr").toString(), "--labels", data.resolve("labelsTr").toString(),
+                "--tissues", data.resolve("tissuesTr").toString(), "--device", "cpu");
+        assertThat(text.out()).contains("liver false positive: ").contains("liver false negative: ");
+    }
+
+    @Test
+    void evaluateRefusesATissueFolderWithoutItsLegend() throws IOException {
+        Path noLegend = Files.createDirectories(dir.resolve("no-legend"));
+        LiversegCliTest.Run r = LiversegCliTest.run("evaluate", "--model", model.toString(),
+                "--images", data.resolve("imagesTr").toString(), "--labels", data.resolve("labelsTr").toString(),
+                "--tissues", noLegend.toString(), "--device", "cpu");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("legend.json");
+    }
+
+    private static double sum(JsonNode byTissue) {
+        double s = 0;
+        for (JsonNode v : byTissue) {
+            s += v.asDouble();
+        }
+        return s;
     }
 
     @Test

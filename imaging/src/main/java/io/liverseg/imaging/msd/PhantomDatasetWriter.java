@@ -36,6 +36,10 @@ import java.util.function.Consumer;
 public final class PhantomDatasetWriter {
     /** dataset.json {@code release} of phantom datasets. */
     public static final String RELEASE = "liverseg-phantom-1";
+    /** Folder of the tissue maps, beside imagesTr/ and labelsTr/. */
+    public static final String TISSUES_DIR = "tissuesTr";
+    /** The tissue codes' names in {@value #TISSUES_DIR}/: {"0": "air", "1": "fat_subcutaneous", ...}. */
+    public static final String TISSUE_LEGEND = "legend.json";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -53,13 +57,33 @@ public final class PhantomDatasetWriter {
      */
     public static MsdDataset write(Path outDir, PhantomOptions options, int cases, Consumer<PhantomInfo> progress)
             throws IOException {
+        return write(outDir, options, cases, false, progress);
+    }
+
+    /**
+     * As {@link #write(Path, PhantomOptions, int, Consumer)}; with {@code tissues} also each case's tissue map in
+     * {@value #TISSUES_DIR}/ (uint8 codes on the image's grid, the same file name) and the codes' names in
+     * {@value #TISSUES_DIR}/{@value #TISSUE_LEGEND}. Kept cases whose tissue map is missing are generated again
+     * (the same bytes: a case depends only on the options and its index).
+     */
+    public static MsdDataset write(Path outDir, PhantomOptions options, int cases, boolean tissues,
+                                   Consumer<PhantomInfo> progress) throws IOException {
         if (cases < 1) {
             throw new IllegalArgumentException("write at least one case, got " + cases);
         }
         PhantomTask task = options.task();
         Path images = Files.createDirectories(outDir.resolve("imagesTr"));
         Path labels = Files.createDirectories(outDir.resolve("labelsTr"));
+        Path tissueDir = tissues ? Files.createDirectories(outDir.resolve(TISSUES_DIR)) : null;
         PhantomGenerator generator = new PhantomGenerator(options);
+        if (tissueDir != null) {
+            ObjectNode legend = JSON.createObjectNode();
+            List<String> names = PhantomGenerator.tissueNames();
+            for (int t = 0; t < names.size(); t++) {
+                legend.put(Integer.toString(t), names.get(t));
+            }
+            writeAtomically(tissueDir.resolve(TISSUE_LEGEND), JSON.writeValueAsBytes(legend));
+        }
 
         Map<Integer, ObjectNode> kept = writtenBefore(outDir, options);
         ArrayNode training = JSON.createArrayNode();
@@ -68,11 +92,19 @@ public final class PhantomDatasetWriter {
             ObjectNode old = kept.get(i);
             PhantomInfo drawn;
             String file;
-            if (old != null) {
+            if (old != null && (tissueDir == null
+                    || Files.isRegularFile(tissueDir.resolve(old.path("name").asText() + ".nii.gz")))) {
                 drawn = JSON.treeToValue(old.deepCopy().without(List.of("image", "label")), PhantomInfo.class);
                 file = drawn.name() + ".nii.gz";
             } else {
-                PhantomCase pc = generator.generate(i);
+                PhantomCase pc;
+                if (tissueDir != null) {
+                    PhantomGenerator.WithTissues wt = generator.generateWithTissues(i);
+                    pc = wt.phantom();
+                    NiftiWriter.write(wt.tissues(), tissueDir.resolve(pc.name() + ".nii.gz"));
+                } else {
+                    pc = generator.generate(i);
+                }
                 drawn = pc.info();
                 file = pc.name() + ".nii.gz";
                 NiftiWriter.write(pc.image(), images.resolve(file));

@@ -59,6 +59,28 @@ public final class PhantomGenerator {
     record Detailed(PhantomCase phantom, byte[] tissues) {
     }
 
+    /**
+     * A case with its tissue map: which tissue the phantom put at every voxel (the one its label was derived
+     * from), for error analysis of a model by tissue.
+     *
+     * @param tissues uint8 codes on the image's grid and affine; {@link #tissueNames()} names them
+     */
+    public record WithTissues(PhantomCase phantom, Volume tissues) {
+    }
+
+    /** Generates case {@code index} (≥ 0) with its tissue map; the case equals {@link #generate(int)}'s. */
+    public WithTissues generateWithTissues(int index) {
+        Detailed d = generate(index, true);
+        Volume label = d.phantom().label();
+        return new WithTissues(d.phantom(),
+                new Volume(label.nx(), label.ny(), label.nz(), Voxels.ofUnsignedBytes(d.tissues()), label.affine()));
+    }
+
+    /** Names of the tissue codes of {@link WithTissues#tissues()}, by code: index 0 is "air", 14 "ivc", and so on. */
+    public static List<String> tissueNames() {
+        return List.of(Tissue.NAMES);
+    }
+
     Detailed generateDetailed(int index) {
         return generate(index, true);
     }

@@ -44,6 +44,16 @@ final class Tissue {
     static final int ASCITES = 39;
     static final int COUNT = 40;
 
+    /** Names of the tissue codes, by code (lower case, as tissue maps' legends give them). */
+    static final String[] NAMES = {
+        "air", "fat_subcutaneous", "muscle", "bone_cortex", "bone_marrow", "disc", "csf", "cartilage", "lung",
+        "heart_muscle", "heart_blood", "fat_visceral", "aorta", "calcification", "ivc", "kidney_cortex",
+        "kidney_medulla", "kidney_sinus", "urine", "spleen", "gallbladder", "gallbladder_wall", "gallstone",
+        "stomach_wall", "stomach_content", "gas", "pancreas", "liver", "portal_vein", "hepatic_vein", "tumour",
+        "cyst", "extrahepatic_vein", "bowel_wall", "bowel_fluid", "feces", "renal_cyst", "table", "padding",
+        "ascites",
+    };
+
     private Tissue() {
     }
 

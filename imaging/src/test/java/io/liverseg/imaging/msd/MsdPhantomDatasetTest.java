@@ -127,6 +127,45 @@ class MsdPhantomDatasetTest {
     }
 
     @Test
+    void tissueMapsLieOnTheImageGridAndExplainTheLabel() throws IOException {
+        PhantomOptions o = tiny().withTumours(0, 3);
+        PhantomDatasetWriter.write(dir, o, 2, true, info -> { });
+
+        JsonNode legend = new ObjectMapper().readTree(dir.resolve("tissuesTr/legend.json").toFile());
+        List<String> names = PhantomGenerator.tissueNames();
+        assertThat(legend.size()).isEqualTo(names.size());
+        assertThat(legend.path("0").asText()).isEqualTo("air");
+        assertThat(legend.path(Integer.toString(names.indexOf("ivc"))).asText()).isEqualTo("ivc");
+        io.liverseg.imaging.nifti.NiftiReader reader = io.liverseg.imaging.nifti.NiftiReader.defaults();
+        long tumourVoxels = 0;
+        for (String c : List.of("liver_000", "liver_001")) {
+            Volume image = reader.readScan(dir.resolve("imagesTr/" + c + ".nii.gz"));
+            Volume label = reader.readScan(dir.resolve("labelsTr/" + c + ".nii.gz"));
+            Volume tissues = reader.readScan(dir.resolve("tissuesTr/" + c + ".nii.gz"));
+            assertThat(tissues.dims()).isEqualTo(image.dims());
+            assertThat(tissues.affine().toArray()).containsExactly(image.affine().toArray(), within(1e-6));
+            // Task03: liver parenchyma, its vessels and cysts are label 1, tumour label 2, every other tissue 0
+            List<String> liver = List.of("liver", "portal_vein", "hepatic_vein", "cyst");
+            for (int i = 0; i < label.voxels().size(); i++) {
+                String tissue = names.get((int) tissues.voxels().getLong(i));
+                long expected = tissue.equals("tumour") ? 2 : liver.contains(tissue) ? 1 : 0;
+                assertThat(label.voxels().getLong(i)).as("%s voxel %d (%s)", c, i, tissue).isEqualTo(expected);
+            }
+            for (int i = 0; i < label.voxels().size(); i++) {
+                tumourVoxels += label.voxels().getLong(i) == 2 ? 1 : 0;
+            }
+        }
+        assertThat(tumourVoxels).as("the cases have tumour, so the check above covered label 2").isPositive();
+
+        // the images equal a run without tissue maps
+        Path plain = dir.resolve("plain");
+        PhantomDatasetWriter.write(plain, o, 2);
+        assertThat(Files.readAllBytes(plain.resolve("imagesTr/liver_001.nii.gz")))
+                .isEqualTo(Files.readAllBytes(dir.resolve("imagesTr/liver_001.nii.gz")));
+        assertThat(Files.exists(plain.resolve("tissuesTr"))).isFalse();
+    }
+
+    @Test
     void atLeastOneCaseIsRequired() {
         assertThatThrownBy(() -> PhantomDatasetWriter.write(dir, tiny(), 0))
                 .isInstanceOf(IllegalArgumentException.class);
