@@ -94,6 +94,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--jitter", defaultValue = "0.05", description = "Intensity augmentation std (default ${DEFAULT-VALUE}).")
     double jitter;
 
+    @Option(names = "--augment", defaultValue = "0",
+            description = "Share of training slices given a random scale (±10 %%), rotation (±10°) and shift (±5 %%)"
+                    + " (default ${DEFAULT-VALUE}: off).")
+    double augment;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -145,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
         PreprocessingSpec pre = new PreprocessingSpec(new HuWindow(window[0], window[1]), Normalization.UNIT, size, channels);
         UNetConfig arch = new UNetConfig(channels, classNames.size(), base > 0 ? base : vessel ? 16 : 8, levels, attention);
         TrainingConfig config = new TrainingConfig(epochs, batch, lr, 0.5f, 3, 5, loss, oversample, slicesPerEpoch, seed,
-                jitter, DeviceSetting.parse(device));
+                jitter, augment, DeviceSetting.parse(device));
         o.printf("data %s: %d cases → %d training, %d validation; %s%n", data, cases.size(), split.training().size(),
                 split.validation().size(), arch);
         o.flush();

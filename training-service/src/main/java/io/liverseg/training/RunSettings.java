@@ -113,7 +113,7 @@ public record RunSettings(String task, TrainingConfig training, UNetConfig archi
         }
         List<String> names = classNames(task);
         TrainingConfig tc = new TrainingConfig(epochs, batch, lr, 0.5f, 3, 5, loss, oversample, slicesPerEpoch, seed,
-                jitter, DeviceSetting.parse(config.device()));
+                jitter, 0.0, DeviceSetting.parse(config.device()));
         UNetConfig arch = new UNetConfig(channels, names.size(), base, levels, AttentionType.DOT_PRODUCT);
         PreprocessingSpec pre = new PreprocessingSpec(new HuWindow(window.get(0), window.get(1)), Normalization.UNIT, size,
                 channels);

@@ -173,6 +173,7 @@ public final class Trainer {
         List<Map<String, Object>> history = state == null ? new ArrayList<>() : new ArrayList<>(state.history());
         float[] x = new float[batch * channels * size * size];
         byte[] y = new byte[batch * size * size];
+        SpatialAugmentation augmentation = config.spatialAugmentation() > 0 ? new SpatialAugmentation(channels, size) : null;
         long runStart = System.nanoTime();
         int epochsDone = 0;
         int epoch = startEpoch;
@@ -181,7 +182,7 @@ public final class Trainer {
             long t0 = System.nanoTime();
             double lossSum = 0;
             for (int step = 1; step <= steps; step++) {
-                fillBatch(training, rnd, oversampled, config, x, y, channels * size * size, size * size);
+                fillBatch(training, rnd, oversampled, config, augmentation, x, y, channels, size);
                 float loss;
                 try (NDManager m = trainer.getManager().newSubManager()) {
                     NDArray input = m.create(x, new Shape(batch, channels, size, size));
@@ -262,15 +263,24 @@ public final class Trainer {
         model.save(dir, prefix);
     }
 
-    /** Draws a batch: an {@code oversampleFraction} share from slices with the last class, the rest uniformly. */
+    /**
+     * Draws a batch: an {@code oversampleFraction} share from slices with the last class, the rest uniformly; then
+     * the augmentations the config asks for. With augmentation off no random number is drawn for it, so runs
+     * without it are the same as before it existed.
+     */
     private static void fillBatch(SliceSet set, SplittableRandom rnd, int[] oversampled, TrainingConfig config,
-                                  float[] x, byte[] y, int imageStride, int labelStride) {
+                                  SpatialAugmentation augmentation, float[] x, byte[] y, int channels, int size) {
+        int imageStride = channels * size * size;
+        int labelStride = size * size;
         int batch = config.batchSize();
         for (int b = 0; b < batch; b++) {
             boolean over = oversampled.length > 0 && rnd.nextDouble() < config.oversampleFraction();
             int slice = over ? oversampled[rnd.nextInt(oversampled.length)] : rnd.nextInt(set.size());
             set.copyImage(slice, x, b * imageStride);
             set.copyLabels(slice, y, b * labelStride);
+            if (augmentation != null && rnd.nextDouble() < config.spatialAugmentation()) {
+                augmentation.apply(x, b * imageStride, channels, y, b * labelStride, size, rnd);
+            }
             if (config.intensityJitter() > 0) {
                 // scanner-to-scanner contrast and brightness differences, on the normalised input
                 float gain = (float) (1 + rnd.nextGaussian() * config.intensityJitter());

@@ -21,54 +21,61 @@ import java.util.Map;
  * @param seed               seed of weight initialisation and sampling (runs on CPU are repeatable)
  * @param intensityJitter    std of a random per-slice contrast/brightness change of the normalised input
  *                           (augmentation for scanner variation; 0 = off)
+ * @param spatialAugmentation share of drawn slices given a random scale, rotation and shift
+ *                           ({@link SpatialAugmentation}; 0 = off)
  * @param device             where to train
  */
 public record TrainingConfig(int epochs, int batchSize, float learningRate, float lrFactor, int lrPatience,
                              int earlyStopPatience, LossType loss, double oversampleFraction, int slicesPerEpoch,
-                             long seed, double intensityJitter, DeviceSetting device) {
+                             long seed, double intensityJitter, double spatialAugmentation, DeviceSetting device) {
 
     public TrainingConfig {
         if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || !(lrFactor > 0 && lrFactor <= 1)
                 || lrPatience < 1 || earlyStopPatience < 1 || loss == null || device == null
                 || !(oversampleFraction >= 0 && oversampleFraction <= 1) || slicesPerEpoch < 0
-                || !(intensityJitter >= 0)) {
+                || !(intensityJitter >= 0) || !(spatialAugmentation >= 0 && spatialAugmentation <= 1)) {
             throw new IllegalArgumentException("invalid training config: " + this.toString());
         }
     }
 
     /** The design's settings, 30 epochs at most, 50 % tumour-slice oversampling, seed 42, on the best device. */
     public static TrainingConfig defaults() {
-        return new TrainingConfig(30, 32, 1e-4f, 0.5f, 3, 5, LossType.DICE_CE, 0.5, 0, 42L, 0.05, DeviceSetting.AUTO);
+        return new TrainingConfig(30, 32, 1e-4f, 0.5f, 3, 5, LossType.DICE_CE, 0.5, 0, 42L, 0.05, 0.0, DeviceSetting.AUTO);
     }
 
     public TrainingConfig withEpochs(int v) {
         return new TrainingConfig(v, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
-                oversampleFraction, slicesPerEpoch, seed, intensityJitter, device);
+                oversampleFraction, slicesPerEpoch, seed, intensityJitter, spatialAugmentation, device);
     }
 
     public TrainingConfig withBatchSize(int v) {
         return new TrainingConfig(epochs, v, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
-                oversampleFraction, slicesPerEpoch, seed, intensityJitter, device);
+                oversampleFraction, slicesPerEpoch, seed, intensityJitter, spatialAugmentation, device);
     }
 
     public TrainingConfig withLearningRate(float v) {
         return new TrainingConfig(epochs, batchSize, v, lrFactor, lrPatience, earlyStopPatience, loss,
-                oversampleFraction, slicesPerEpoch, seed, intensityJitter, device);
+                oversampleFraction, slicesPerEpoch, seed, intensityJitter, spatialAugmentation, device);
     }
 
     public TrainingConfig withSlicesPerEpoch(int v) {
         return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
-                oversampleFraction, v, seed, intensityJitter, device);
+                oversampleFraction, v, seed, intensityJitter, spatialAugmentation, device);
     }
 
     public TrainingConfig withSeed(long v) {
         return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
-                oversampleFraction, slicesPerEpoch, v, intensityJitter, device);
+                oversampleFraction, slicesPerEpoch, v, intensityJitter, spatialAugmentation, device);
+    }
+
+    public TrainingConfig withSpatialAugmentation(double v) {
+        return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
+                oversampleFraction, slicesPerEpoch, seed, intensityJitter, v, device);
     }
 
     public TrainingConfig withDevice(DeviceSetting v) {
         return new TrainingConfig(epochs, batchSize, learningRate, lrFactor, lrPatience, earlyStopPatience, loss,
-                oversampleFraction, slicesPerEpoch, seed, intensityJitter, v);
+                oversampleFraction, slicesPerEpoch, seed, intensityJitter, spatialAugmentation, v);
     }
 
     /** The settings as a map, for model.json. */
@@ -86,6 +93,7 @@ public record TrainingConfig(int epochs, int batchSize, float learningRate, floa
         m.put("slices_per_epoch", slicesPerEpoch);
         m.put("seed", seed);
         m.put("intensity_jitter", intensityJitter);
+        m.put("spatial_augmentation", spatialAugmentation);
         return m;
     }
 }

@@ -102,6 +102,19 @@ class TrainerTest {
     }
 
     @Test
+    void spatialAugmentationChangesWhatTheNetworkSeesAndRepeatsForASeed() throws IOException {
+        Recorder plain = new Recorder();
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Trainer.train(train, val, TINY, CLASSES, config(1), data.resolve("aug-plain"), false, plain);
+        Trainer.train(train, val, TINY, CLASSES, config(1).withSpatialAugmentation(1.0), data.resolve("aug-a"), false, a);
+        Trainer.train(train, val, TINY, CLASSES, config(1).withSpatialAugmentation(1.0), data.resolve("aug-b"), false, b);
+        assertThat(a.losses).isEqualTo(b.losses).allMatch(Float::isFinite);
+        // the same weights and slices, warped: the first step's loss differs
+        assertThat(a.losses.get(0)).isNotEqualTo(plain.losses.get(0));
+    }
+
+    @Test
     void resumeContinuesFromTheCheckpointedWeights() throws IOException {
         Recorder straight = new Recorder();
         Trainer.train(train, val, TINY, CLASSES, config(2), data.resolve("straight"), false, straight);
