@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param targetSize         in-plane input size
  * @param channels           input channels (1 or 3)
  * @param jitter             intensity augmentation std
+ * @param augment            share of slices given a random scale, rotation and shift (0 = off)
  * @param seed               seed
  * @param maxCases           use at most this many labelled cases, oldest first (0 = all)
  * @param maxValidationCases validate on at most this many validation cases (0 = all)
@@ -44,6 +45,7 @@ public record RunRequest(
         @JsonAlias("targetSize") Integer targetSize,
         Integer channels,
         Double jitter,
+        Double augment,
         Long seed,
         @JsonAlias("maxCases") Integer maxCases,
         @JsonAlias("maxValidationCases") Integer maxValidationCases,
@@ -54,13 +56,13 @@ public record RunRequest(
     /** A request with no overrides for a task. */
     public static RunRequest forTask(String task) {
         return new RunRequest(task, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /** The same overrides for another task. */
     public RunRequest withTask(String t) {
         return new RunRequest(t, epochs, batchSize, learningRate, loss, oversample, slicesPerEpoch, baseFeatures, levels,
-                targetSize, channels, jitter, seed, maxCases, maxValidationCases, initFromChampion, promotionMargin,
+                targetSize, channels, jitter, augment, seed, maxCases, maxValidationCases, initFromChampion, promotionMargin,
                 autoPromote);
     }
 }

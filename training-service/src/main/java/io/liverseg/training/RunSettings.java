@@ -99,6 +99,10 @@ public record RunSettings(String task, TrainingConfig training, UNetConfig archi
         if (!(jitter >= 0 && jitter < 1)) {
             throw new InvalidSetting("jitter", "must be in [0, 1), got " + jitter);
         }
+        double augment = r.augment() != null ? r.augment() : d.augment();
+        if (!(augment >= 0 && augment <= 1)) {
+            throw new InvalidSetting("augment", "must be in [0, 1], got " + augment);
+        }
         long seed = r.seed() != null ? r.seed() : d.seed();
         int maxCases = atLeast("max_cases", r.maxCases() != null ? r.maxCases() : d.maxCases(), 0);
         int maxValidation = atLeast("max_validation_cases",
@@ -113,7 +117,7 @@ public record RunSettings(String task, TrainingConfig training, UNetConfig archi
         }
         List<String> names = classNames(task);
         TrainingConfig tc = new TrainingConfig(epochs, batch, lr, 0.5f, 3, 5, loss, oversample, slicesPerEpoch, seed,
-                jitter, 0.0, DeviceSetting.parse(config.device()));
+                jitter, augment, DeviceSetting.parse(config.device()));
         UNetConfig arch = new UNetConfig(channels, names.size(), base, levels, AttentionType.DOT_PRODUCT);
         PreprocessingSpec pre = new PreprocessingSpec(new HuWindow(window.get(0), window.get(1)), Normalization.UNIT, size,
                 channels);

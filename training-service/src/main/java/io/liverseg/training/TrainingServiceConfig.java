@@ -146,6 +146,10 @@ public interface TrainingServiceConfig {
         @WithDefault("0.05")
         double jitter();
 
+        /** Share of training slices given a random scale, rotation and shift (0 = off). */
+        @WithDefault("0")
+        double augment();
+
         /** Seed of initialisation and sampling. */
         @WithDefault("42")
         long seed();

@@ -38,7 +38,7 @@ public final class RunBenchmark {
         int slices = Integer.parseInt(a[2]);
         RunRequest request = new RunRequest("liver", Integer.parseInt(a[3]), Integer.parseInt(a[5]), null, null, null,
                 Integer.parseInt(a[4]), Integer.parseInt(a[6]), Integer.parseInt(a[7]), Integer.parseInt(a[8]), null, null,
-                null, null, null, null, -2.0, true);
+                null, null, null, null, null, -2.0, true);
         DjlEnvironment.init();
         Path home = Path.of(System.getProperty("liverseg.home", ".")).toAbsolutePath();
         try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withKafka(false))) {

@@ -26,6 +26,7 @@ class RunSettingsTest {
             public int channels() { return 1; }
             public List<Double> windowHu() { return List.of(-100.0, 200.0); }
             public double jitter() { return 0.05; }
+            public double augment() { return 0; }
             public long seed() { return 42; }
             public int maxCases() { return 0; }
             public int maxValidationCases() { return 0; }
@@ -87,6 +88,9 @@ class RunSettingsTest {
         assertThat(RunSettings.resolve(TrainingResource.parse("{\"loss\":\"focal\"}"), config(0)).training().loss())
                 .isEqualTo(LossType.FOCAL);
         assertThat(TrainingResource.parse("")).isEqualTo(RunRequest.forTask(null));
+        assertThat(RunSettings.resolve(RunRequest.forTask(null), config(0)).training().spatialAugmentation()).isZero();
+        assertThat(RunSettings.resolve(TrainingResource.parse("{\"augment\":0.5}"), config(0)).training()
+                .spatialAugmentation()).isEqualTo(0.5);
     }
 
     @Test
@@ -102,6 +106,8 @@ class RunSettingsTest {
                 .hasMessageStartingWith("task:");
         assertThatThrownBy(() -> RunSettings.resolve(TrainingResource.parse("{\"oversample\":1.5}"), config(0)))
                 .hasMessageStartingWith("oversample:");
+        assertThatThrownBy(() -> RunSettings.resolve(TrainingResource.parse("{\"augment\":1.5}"), config(0)))
+                .hasMessageStartingWith("augment:");
     }
 
     @Test
