@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * Writes generated phantoms as a Decathlon task folder, so everything that reads MSD data reads them too:
  * {@code imagesTr/}, {@code labelsTr/} and {@code dataset.json} in the Task03_Liver or Task08_HepaticVessel
  * convention, plus {@code phantoms.json} with what was drawn for each case (seed, orientation, spacing,
- * storage, phase, tumours).
+ * storage, phase, tumours); on request also each case's tissue map ({@value #TISSUES_DIR}/) for error analysis.
  *
  * <p>dataset.json is written last, so a folder without it is an interrupted run. Asking a folder written with
  * the same options (its phantoms.json says so) for more cases keeps the cases it has and generates only the
