@@ -132,8 +132,9 @@ final class EvaluateCommand implements Callable<Integer> {
             o.put("cases", cases);
             o.put("mean_dice", meanDice);
             o.put("global_dice", globalDice);
+            Map<String, Map<String, Map<String, Double>>> errorsByTissue = sorted(pooledErrors);
             if (tissueNames != null) {
-                o.put("errors_by_tissue_ml", sorted(pooledErrors));
+                o.put("errors_by_tissue_ml", errorsByTissue);
             }
             if (json) {
                 out.println(Json.write(o));
@@ -141,7 +142,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "mean Dice over %d cases: %s%nglobal Dice: %s%n", files.size(),
                         TrainCommand.format(meanDice), TrainCommand.format(globalDice));
                 if (tissueNames != null) {
-                    printErrors(out, sorted(pooledErrors));
+                    printErrors(out, errorsByTissue);
                 }
             }
         }

@@ -28,22 +28,15 @@ public final class SpatialAugmentation {
         this.label = new byte[size * size];
     }
 
-    /** A transform drawn from {@code rnd}: the output pixel (i, j) reads the input at {@link Transform#source}. */
+    /**
+     * A transform drawn from {@code rnd}: output pixel (i, j) reads the input at the inverse map, rotation and scale
+     * about the slice centre after removing the shift (see {@link #apply}).
+     */
     record Transform(double scale, double radians, double shiftX, double shiftY) {
         static Transform draw(SplittableRandom rnd, int size) {
             return new Transform(1 + (rnd.nextDouble() * 2 - 1) * MAX_SCALE,
                     Math.toRadians((rnd.nextDouble() * 2 - 1) * MAX_ROTATION_DEGREES),
                     (rnd.nextDouble() * 2 - 1) * MAX_SHIFT * size, (rnd.nextDouble() * 2 - 1) * MAX_SHIFT * size);
-        }
-
-        /** Input coordinates {x, y} of output pixel (i, j): the inverse map, rotation and scale about the centre. */
-        double[] source(int i, int j, int size) {
-            double c = (size - 1) / 2.0;
-            double u = i - c - shiftX;
-            double v = j - c - shiftY;
-            double cos = Math.cos(radians);
-            double sin = Math.sin(radians);
-            return new double[] {(cos * u + sin * v) / scale + c, (-sin * u + cos * v) / scale + c};
         }
     }
 
@@ -65,17 +58,23 @@ public final class SpatialAugmentation {
             }
             fill[ch] = min;
         }
+        double c = (size - 1) / 2.0;
+        double cos = Math.cos(t.radians());
+        double sin = Math.sin(t.radians());
         for (int j = 0; j < size; j++) {
+            double v = j - c - t.shiftY();
             for (int i = 0; i < size; i++) {
-                double[] s = t.source(i, j, size);
+                double u = i - c - t.shiftX();
+                double sx = (cos * u + sin * v) / t.scale() + c;
+                double sy = (-sin * u + cos * v) / t.scale() + c;
                 int out = i + size * j;
-                int ni = (int) Math.round(s[0]);
-                int nj = (int) Math.round(s[1]);
+                int ni = (int) Math.round(sx);
+                int nj = (int) Math.round(sy);
                 label[out] = ni >= 0 && nj >= 0 && ni < size && nj < size ? y[yOffset + ni + size * nj] : 0;
-                int i0 = (int) Math.floor(s[0]);
-                int j0 = (int) Math.floor(s[1]);
-                double fx = s[0] - i0;
-                double fy = s[1] - j0;
+                int i0 = (int) Math.floor(sx);
+                int j0 = (int) Math.floor(sy);
+                double fx = sx - i0;
+                double fy = sy - j0;
                 for (int ch = 0; ch < channels; ch++) {
                     int base = xOffset + ch * plane;
                     double v00 = at(x, base, i0, j0, size, fill[ch]);
