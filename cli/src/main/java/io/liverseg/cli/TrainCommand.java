@@ -157,7 +157,8 @@ final class TrainCommand implements Callable<Integer> {
         NiftiReader reader = NiftiReader.defaults();
         SliceSet trainSet = SliceSet.load(split.training(), pre, arch.classes(), reader);
         SliceSet valSet = SliceSet.load(split.validation(), pre, arch.classes(), reader);
-        o.printf("slices: %d training, %d validation at %d², %d channel(s)%n", trainSet.size(), valSet.size(), size, channels);
+        o.printf("slices: %d training, %d validation at %d², %d channel(s); %.1f GB in memory%n", trainSet.size(),
+                valSet.size(), size, channels, (trainSet.storedBytes() + valSet.storedBytes()) / 1e9);
         o.flush();
         Path checkpoints = out.resolve("checkpoint");
         Path initialWeights = null;

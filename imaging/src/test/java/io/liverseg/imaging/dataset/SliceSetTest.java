@@ -2,6 +2,7 @@ package io.liverseg.imaging.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.liverseg.imaging.Affine;
 import io.liverseg.imaging.Volume;
@@ -66,12 +67,13 @@ class SliceSetTest {
             set.copyLabels(s, lab, 0);
             for (int p = 0; p < N * N; p++) {
                 float expected = lab[p] == 1 ? 200f / 300 : lab[p] == 2 ? 120f / 300 : 0f;
-                assertThat(img[p]).as("slice %d pixel %d label %d", s, p, lab[p]).isEqualTo(expected);
+                assertThat(img[p]).as("slice %d pixel %d label %d", s, p, lab[p]).isCloseTo(expected, within(tolerance(set)));
             }
         }
         assertThat(set.slicesWith(2)).containsExactly(1, 4);
         assertThat(set.classPixels(1, 1)).isEqualTo(11);
         assertThat(set.caseName(4)).isEqualTo("b");
+        assertThat(set.storedBytes()).isEqualTo(3L * 2 * NZ * N * N);
         assertThat(set.totalPixels()).containsExactly(2 * (NZ * N * N - 12 * NZ), 2 * (12 * NZ - 1), 2);
     }
 
@@ -89,13 +91,41 @@ class SliceSetTest {
             for (int k = 0; k < NZ; k++, s++) {
                 set.copyImage(s, got, 0);
                 assertThat(got).as("case %s slice %d", c.name(), k)
-                        .containsExactly(java.util.Arrays.copyOfRange(expected, k * sliceFloats, (k + 1) * sliceFloats));
+                        .containsExactly(java.util.Arrays.copyOfRange(expected, k * sliceFloats, (k + 1) * sliceFloats),
+                                within(tolerance(set)));
             }
         }
         // the first slice's lower neighbour is itself (clamped), never the previous case's last slice
         set.copyImage(NZ, got, 0);
         assertThat(java.util.Arrays.copyOfRange(got, 0, 36)).containsExactly(java.util.Arrays.copyOfRange(got, 36, 72));
         assertThat(java.util.Arrays.copyOfRange(got, 72, 108)).isNotEqualTo(java.util.Arrays.copyOfRange(got, 36, 72));
+    }
+
+    /** Half a 16-bit code step, plus float rounding in decoding. */
+    private static float tolerance(SliceSet set) {
+        return set.quantisationError() + 4 * Math.ulp(1f);
+    }
+
+    @Test
+    void planesAreStoredToWithinHalfASixteenBitStepOfTheWindow() throws IOException {
+        PreprocessingSpec spec = new PreprocessingSpec(new HuWindow(-100, 200), Normalization.UNIT, 6, 1);
+        SliceSet set = SliceSet.load(List.of(writeNoisyCase("q", LPS, 3)), spec, 3, NiftiReader.defaults());
+        // 300 HU over 65 535 steps: half a step is 0.0023 HU, 7.6e-6 of the unit range
+        assertThat(set.quantisationError()).isCloseTo(0.5f / 65_535, within(1e-9f));
+        PreprocessingSpec z = new PreprocessingSpec(new HuWindow(-100, 200), Normalization.zScore(50, 25), 6, 1);
+        SliceSet zset = SliceSet.load(List.of(writeNoisyCase("z", LPS, 4)), z, 3, NiftiReader.defaults());
+        assertThat(zset.quantisationError()).isCloseTo(0.5f * 12 / 65_535, within(1e-8f));
+        Volume image = NiftiReader.defaults().readScan(dir.resolve("z_img.nii.gz"));
+        float[] expected = new SlicePreprocessor(image, Reorientation.toCanonical(image), z).batch(0, NZ).data();
+        float[] got = new float[36];
+        float worst = 0;
+        for (int k = 0; k < NZ; k++) {
+            zset.copyImage(k, got, 0);
+            for (int p = 0; p < 36; p++) {
+                worst = Math.max(worst, Math.abs(got[p] - expected[k * 36 + p]));
+            }
+        }
+        assertThat(worst).isGreaterThan(0f).isLessThanOrEqualTo(tolerance(zset));
     }
 
     /** A 6×6×NZ CT of seeded random HU in the window (every slice differs), label all background. */
