@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             PhantomsCommand.class,
             StatsCommand.class,
             TrainCommand.class,
+            AverageCommand.class,
             PredictCommand.class,
             EvaluateCommand.class,
             SegmentCommand.class,

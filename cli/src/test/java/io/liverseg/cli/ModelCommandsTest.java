@@ -188,6 +188,33 @@ class ModelCommandsTest {
     }
 
     @Test
+    void averageWritesAPackageFromEpochCheckpointsAndPackagesThatEvaluates() throws IOException {
+        Path epoch = model.resolve("checkpoint/epoch001-0000.params");
+        assertThat(epoch).as("train keeps every epoch's weights").exists();
+        Path soup = dir.resolve("model-avg");
+        LiversegCliTest.Run r = LiversegCliTest.run("average", "--like", model.toString(), "--out", soup.toString(),
+                "--model-version", "9", epoch.toString(), model.toString());
+        assertThat(r.exit()).as(r.err() + r.out()).isZero();
+        assertThat(r.out()).contains("the mean of 2 weight file(s)");
+        JsonNode m = JSON.readTree(soup.resolve("model.json").toFile());
+        assertThat(m.get("version").asText()).isEqualTo("9");
+        assertThat(m.get("parent_version").asText()).as("--like's version").isEqualTo("1");
+        assertThat(m.get("training").get("config").get("weight_average")).extracting(n -> n.get("file").asText())
+                .containsExactly("epoch001-0000.params", "unet-0000.params");
+        assertThat(m.has("metrics")).as("not validated: no metrics").isFalse();
+
+        LiversegCliTest.Run e = LiversegCliTest.run("evaluate", "--model", soup.toString(), "--images",
+                data.resolve("imagesTr").toString(), "--labels", data.resolve("labelsTr").toString(), "--json", "--device", "cpu");
+        assertThat(e.exit()).as(e.err()).isZero();
+        assertThat(JSON.readTree(e.out()).get("mean_dice").has("liver")).isTrue();
+
+        LiversegCliTest.Run bad = LiversegCliTest.run("average", "--like", model.toString(), "--out",
+                dir.resolve("model-avg-bad").toString(), "--model-version", "9", data.resolve("dataset.json").toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("dataset.json").contains("not a DJL parameter file");
+    }
+
+    @Test
     void aMissingPackageIsABadInputExit() {
         LiversegCliTest.Run r = LiversegCliTest.run("predict", "--model", dir.resolve("nope").toString(),
                 data.resolve("imagesTr/liver_000.nii.gz").toString(), "-o", dir.resolve("x.nii.gz").toString());

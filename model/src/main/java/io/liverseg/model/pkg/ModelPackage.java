@@ -116,6 +116,23 @@ public final class ModelPackage {
                         + " but model.json says " + m.parameters().sha256() + " (file replaced or damaged)");
             }
         }
+        return loadWeights(dir, m, params, device);
+    }
+
+    /**
+     * Loads a DJL parameter file ({@code NAME-0000.params}: a package's, or a trainer checkpoint's) into a freshly
+     * built network of the manifest's architecture. {@code directory} is what the returned model reports as its
+     * package. Weights of another architecture are refused naming the file. The caller closes the result.
+     */
+    public static LoadedModel loadWeights(Path directory, ModelManifest m, Path params, Device device) throws IOException {
+        if (!Files.isRegularFile(params)) {
+            throw new ModelPackageException(params, null, "weight file does not exist");
+        }
+        String fileName = params.getFileName().toString();
+        if (!fileName.matches(".+-\\d{4}\\.params")) {
+            throw new ModelPackageException(params, null, "not a DJL parameter file (NAME-0000.params)");
+        }
+        String prefix = fileName.substring(0, fileName.lastIndexOf('-'));
         UNetConfig config = m.architecture().toConfig();
         AttentionResUNetBlock block = AttentionResUNet.builder().fromConfig(config).build();
         DjlEnvironment.init();
@@ -127,9 +144,7 @@ public final class ModelPackage {
             // DJL replaces parameter arrays with whatever the file holds, so check shapes ourselves
             java.util.Map<String, Shape> expected = new java.util.LinkedHashMap<>();
             block.getParameters().forEach(p -> expected.put(p.getKey(), p.getValue().getArray().getShape()));
-            String fileName = params.getFileName().toString();
-            String prefix = fileName.endsWith(".params") ? fileName.substring(0, fileName.lastIndexOf('-')) : MODEL_NAME;
-            model.load(dir, prefix);
+            model.load(params.toAbsolutePath().getParent(), prefix);
             for (var p : block.getParameters()) {
                 Shape want = expected.get(p.getKey());
                 Shape got = p.getValue().getArray().getShape();
@@ -142,7 +157,7 @@ public final class ModelPackage {
             throw new ModelPackageException(params, "architecture", "weights do not fit the declared architecture "
                     + config + ": " + e.getMessage(), e);
         }
-        return new LoadedModel(dir, m, model, block);
+        return new LoadedModel(directory, m, model, block);
     }
 
     private static void require(Path file, String field, boolean ok, String message) throws ModelPackageException {

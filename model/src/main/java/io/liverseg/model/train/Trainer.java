@@ -36,6 +36,8 @@ import java.util.SplittableRandom;
  * ×{@code lrFactor} after {@code lrPatience} epochs without a better validation mean foreground Dice, early
  * stop after {@code earlyStopPatience}. Checkpoints after every epoch ({@code last-0000.params},
  * {@code best-0000.params}, {@code state.json}) so a run can resume; the best epoch's weights are the result.
+ * Every epoch's weights are also kept ({@code epoch001-0000.params}, …; 2 MB each for the liver model) so that
+ * epochs can be compared or averaged afterwards ({@link io.liverseg.model.pkg.WeightAveraging}).
  *
  * <p>On resume the weights, learning rate, epoch and best score come back; Adam's moment estimates restart
  * from zero (DJL does not serialise optimizer state), which costs a few steps of warm-up, not correctness.
@@ -44,6 +46,11 @@ public final class Trainer {
     /** Parameter-file prefix of the best epoch's weights in the checkpoint directory. */
     public static final String BEST = "best";
     private static final String LAST = "last";
+
+    /** Parameter-file prefix of one epoch's weights in the checkpoint directory: {@code epoch007} for epoch 7. */
+    public static String epochPrefix(int epoch) {
+        return String.format(java.util.Locale.ROOT, "epoch%03d", epoch);
+    }
     private static final String STATE = "state.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -221,6 +228,7 @@ public final class Trainer {
                 }
             }
             save(model, dir, LAST);
+            save(model, dir, epochPrefix(epoch));
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("epoch", epoch);

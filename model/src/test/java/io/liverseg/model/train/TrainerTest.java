@@ -14,7 +14,11 @@ import io.liverseg.imaging.phantom.PhantomOptions;
 import io.liverseg.imaging.preprocess.HuWindow;
 import io.liverseg.imaging.preprocess.Normalization;
 import io.liverseg.imaging.preprocess.PreprocessingSpec;
+import ai.djl.Device;
 import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.model.pkg.ModelPackage;
+import io.liverseg.model.pkg.TestManifests;
 import io.liverseg.model.net.AttentionType;
 import io.liverseg.model.net.UNetConfig;
 import java.io.IOException;
@@ -87,6 +91,16 @@ class TrainerTest {
         assertThat(r.bestParameters()).exists();
         assertThat(dir.resolve("last-0000.params")).exists();
         assertThat(dir.resolve("state.json")).exists();
+        // every epoch's weights stay, the last one equal to last-0000
+        assertThat(dir.resolve("epoch001-0000.params")).exists();
+        ModelManifest manifest = TestManifests.liver(TINY, SPEC.targetSize(), ModelManifest.Postprocessing.liver(1, 2));
+        try (ModelPackage.LoadedModel last = ModelPackage.loadWeights(dir, manifest, dir.resolve("last-0000.params"), Device.cpu());
+             ModelPackage.LoadedModel second = ModelPackage.loadWeights(dir, manifest, dir.resolve("epoch002-0000.params"), Device.cpu())) {
+            for (int i = 0; i < last.block().getParameters().size(); i++) {
+                assertThat(second.block().getParameters().get(i).getValue().getArray().toFloatArray())
+                        .isEqualTo(last.block().getParameters().get(i).getValue().getArray().toFloatArray());
+            }
+        }
         assertThat(r.history()).hasSize(2);
     }
 
