@@ -105,6 +105,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-cases", defaultValue = "0", description = "Use at most this many cases (0 = all).")
     int maxCases;
 
+    @Option(names = "--cases", paramLabel = "FILE",
+            description = "Use only the cases named in FILE (one case name per line, e.g. liver_007; # starts a comment), "
+                    + "in its order instead of dataset.json's: the split stays by hash of the name, and "
+                    + "--max-validation-cases keeps the validation cases listed first. Applied before --max-cases.")
+    Path caseList;
+
     @Option(names = "--max-validation-cases", defaultValue = "0",
             description = "Validate on at most this many of the validation cases, the first in dataset order (0 = all); the rest are "
                     + "used for neither training nor validation. Validation runs after every epoch, so on large sets this bounds its cost.")
@@ -139,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
         List<LabelledCase> cases = new ArrayList<>();
         for (MsdCase c : ds.training()) {
             cases.add(new LabelledCase(c.id(), c.image(), c.label()));
+        }
+        if (caseList != null) {
+            cases = select(cases, readCaseList(caseList), caseList);
         }
         if (maxCases > 0 && cases.size() > maxCases) {
             cases = cases.subList(0, maxCases);
@@ -188,6 +197,38 @@ final class TrainCommand implements Callable<Integer> {
         o.printf("wrote %s (best epoch %d, validation Dice %s)%n", out, result.bestEpoch(), format(result.validationDice()));
         o.flush();
         return 0;
+    }
+
+    /** Case names of a list file: one a line, blank lines and {@code #} comments skipped. */
+    static List<String> readCaseList(Path file) throws java.io.IOException {
+        List<String> names = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(file)) {
+            int hash = line.indexOf('#');
+            String name = (hash >= 0 ? line.substring(0, hash) : line).strip();
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** The cases named, in the list's order; a name missing from the data or listed twice is an error naming it. */
+    static List<LabelledCase> select(List<LabelledCase> cases, List<String> names, Path listFile) {
+        java.util.Map<String, LabelledCase> byName = new java.util.HashMap<>();
+        cases.forEach(c -> byName.put(c.name(), c));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<LabelledCase> selected = new ArrayList<>();
+        for (String n : names) {
+            LabelledCase c = byName.get(n);
+            if (c == null) {
+                throw new IllegalArgumentException(listFile + ": case '" + n + "' is not in the data's dataset.json");
+            }
+            if (!seen.add(n)) {
+                throw new IllegalArgumentException(listFile + ": case '" + n + "' is listed twice");
+            }
+            selected.add(c);
+        }
+        return selected;
     }
 
     /** The split with at most {@code max} validation cases (the first ones; 0 = no limit). */
