@@ -27,13 +27,18 @@ import io.liverseg.model.train.LossType;
 import io.liverseg.model.train.Trainer;
 import io.liverseg.model.train.TrainingConfig;
 import io.liverseg.model.train.TrainingProgress;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -200,9 +205,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Case names of a list file: one a line, blank lines and {@code #} comments skipped. */
-    static List<String> readCaseList(Path file) throws java.io.IOException {
+    static List<String> readCaseList(Path file) throws IOException {
         List<String> names = new ArrayList<>();
-        for (String line : java.nio.file.Files.readAllLines(file)) {
+        for (String line : Files.readAllLines(file)) {
             int hash = line.indexOf('#');
             String name = (hash >= 0 ? line.substring(0, hash) : line).strip();
             if (!name.isEmpty()) {
@@ -214,9 +219,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The cases named, in the list's order; a name missing from the data or listed twice is an error naming it. */
     static List<LabelledCase> select(List<LabelledCase> cases, List<String> names, Path listFile) {
-        java.util.Map<String, LabelledCase> byName = new java.util.HashMap<>();
+        Map<String, LabelledCase> byName = new HashMap<>();
         cases.forEach(c -> byName.put(c.name(), c));
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         List<LabelledCase> selected = new ArrayList<>();
         for (String n : names) {
             LabelledCase c = byName.get(n);

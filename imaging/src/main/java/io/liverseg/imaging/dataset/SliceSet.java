@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Training slices in memory: every axial slice of the given cases, preprocessed as inference will
  * (canonical RAS+, window, normalisation, resampling to the target size; stored to within
- * {@link #quantisationError()}) with its label slice (nearest neighbour). {@link #copyImage} gives a slice's input as NCHW float32, labels are N×H×W bytes.
+ * {@link #quantisationError()}) with its label slice (nearest neighbour). {@link #copyImage} gives a slice's
+ * input as NCHW float32, labels are N×H×W bytes.
  *
  * <p>Each preprocessed plane is stored once, per case: a 3-channel input is assembled from the neighbouring
  * planes when it is copied (clamped at the case's first and last slice, as {@link SlicePreprocessor} does), so
@@ -26,6 +27,7 @@ import java.util.List;
  * 3 bytes a voxel with the label instead of 5, what lets a few hundred cases fit in one training heap.
  */
 public final class SliceSet {
+    private static final int CODES = 65_535;  // the largest 16-bit code: the window's upper bound
     private final PreprocessingSpec spec;
     private final int classes;
     private final char[][] planes;    // per case: nz × H × W, one channel, 16-bit codes of [lowest, highest]
@@ -60,8 +62,6 @@ public final class SliceSet {
         float highest = spec.normalization().apply(spec.window().upper(), spec.window());
         return (highest - lowest(spec)) / CODES;
     }
-
-    private static final int CODES = 65_535;
 
     /** The largest difference between a stored input value and the preprocessor's float (half a code step). */
     public float quantisationError() {
