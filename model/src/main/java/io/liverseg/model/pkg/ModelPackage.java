@@ -128,11 +128,7 @@ public final class ModelPackage {
         if (!Files.isRegularFile(params)) {
             throw new ModelPackageException(params, null, "weight file does not exist");
         }
-        String fileName = params.getFileName().toString();
-        if (!fileName.matches(".+-\\d{4}\\.params")) {
-            throw new ModelPackageException(params, null, "not a DJL parameter file (NAME-0000.params)");
-        }
-        String prefix = fileName.substring(0, fileName.lastIndexOf('-'));
+        String prefix = parameterPrefix(params);
         UNetConfig config = m.architecture().toConfig();
         AttentionResUNetBlock block = AttentionResUNet.builder().fromConfig(config).build();
         DjlEnvironment.init();
@@ -158,6 +154,15 @@ public final class ModelPackage {
                     + config + ": " + e.getMessage(), e);
         }
         return new LoadedModel(directory, m, model, block);
+    }
+
+    /** The DJL model-name prefix of a parameter file: "unet" for {@code unet-0000.params}. */
+    public static String parameterPrefix(Path params) throws ModelPackageException {
+        String fileName = params.getFileName().toString();
+        if (!fileName.matches(".+-\\d{4}\\.params")) {
+            throw new ModelPackageException(params, null, "not a DJL parameter file (NAME-0000.params)");
+        }
+        return fileName.substring(0, fileName.lastIndexOf('-'));
     }
 
     private static void require(Path file, String field, boolean ok, String message) throws ModelPackageException {

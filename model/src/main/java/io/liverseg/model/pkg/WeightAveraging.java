@@ -3,6 +3,7 @@ package io.liverseg.model.pkg;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.liverseg.imaging.dataset.DatasetFingerprint;
@@ -51,8 +52,7 @@ public final class WeightAveraging {
             List<Pair<String, Parameter>> params = target.block().getParameters().stream().toList();
             List<NDArray> sums = new ArrayList<>();
             for (Pair<String, Parameter> p : params) {
-                sums.add(p.getValue().getArray().toType(ai.djl.ndarray.types.DataType.FLOAT64, true)
-                        .toDevice(Device.cpu(), true));
+                sums.add(p.getValue().getArray().toType(DataType.FLOAT64, true));
             }
             sums.forEach(a -> a.attach(scratch));
             sources.add(source(weights.get(0)));
@@ -60,14 +60,14 @@ public final class WeightAveraging {
                 try (ModelPackage.LoadedModel other = ModelPackage.loadWeights(out, like, file, Device.cpu())) {
                     List<Pair<String, Parameter>> theirs = other.block().getParameters().stream().toList();
                     for (int i = 0; i < params.size(); i++) {
-                        NDArray add = theirs.get(i).getValue().getArray().toType(ai.djl.ndarray.types.DataType.FLOAT64, true);
+                        NDArray add = theirs.get(i).getValue().getArray().toType(DataType.FLOAT64, true);
                         sums.get(i).addi(add);
                     }
                 }
                 sources.add(source(file));
             }
             for (int i = 0; i < params.size(); i++) {
-                NDArray mean = sums.get(i).div(weights.size()).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                NDArray mean = sums.get(i).div(weights.size()).toType(DataType.FLOAT32, false);
                 params.get(i).getValue().getArray().set(mean.toFloatArray());
             }
             ModelManifest.Training t = like.training();

@@ -20,6 +20,7 @@ import io.liverseg.model.net.AttentionResUNet;
 import io.liverseg.model.net.AttentionResUNetBlock;
 import io.liverseg.model.net.InputWidening;
 import io.liverseg.model.net.UNetConfig;
+import io.liverseg.model.pkg.ModelPackage;
 import io.liverseg.model.predict.SlicePredictor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,13 +47,13 @@ public final class Trainer {
     /** Parameter-file prefix of the best epoch's weights in the checkpoint directory. */
     public static final String BEST = "best";
     private static final String LAST = "last";
+    private static final String STATE = "state.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Parameter-file prefix of one epoch's weights in the checkpoint directory: {@code epoch007} for epoch 7. */
     public static String epochPrefix(int epoch) {
         return String.format(java.util.Locale.ROOT, "epoch%03d", epoch);
     }
-    private static final String STATE = "state.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Trainer() {
     }
@@ -129,7 +130,7 @@ public final class Trainer {
                 // load before the DJL trainer exists: its parameter store captures the arrays it sees at creation
                 block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
                 Path from = state != null ? checkpointDir : initialWeights.getParent();
-                String prefix = state != null ? LAST : prefixOf(initialWeights);
+                String prefix = state != null ? LAST : ModelPackage.parameterPrefix(initialWeights);
                 try {
                     if (state == null && initialArchitecture != null && !initialArchitecture.equals(architecture)) {
                         loadWidened(from, prefix, initialArchitecture, block, architecture, size);
@@ -250,16 +251,6 @@ public final class Trainer {
         }
         return new Result(architecture, Math.min(epoch, config.epochs()), bestEpoch, bestDice, bestScore,
                 dir.resolve(BEST + "-0000.params"), history);
-    }
-
-    /** "unet" for "unet-0000.params". */
-    private static String prefixOf(Path paramsFile) {
-        String name = paramsFile.getFileName().toString();
-        int dash = name.lastIndexOf('-');
-        if (!name.endsWith(".params") || dash < 1) {
-            throw new IllegalArgumentException(paramsFile + ": not a DJL parameter file (NAME-0000.params)");
-        }
-        return name.substring(0, dash);
     }
 
     /**
