@@ -9,6 +9,7 @@ import io.liverseg.model.predict.Segmenter;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.SegmentationTasks;
 import io.liverseg.proto.events.v1.MaskReady;
+import io.liverseg.storage.ModelRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,7 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,13 +36,16 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Upload → MaskReady of one CT through the whole local stack, next to the model-only inference time of the same
- * slices measured in the same run, and each service's peak RSS.
+ * slices measured in the same run, and each service's peak RSS. With several tasks (the services' default: liver
+ * and vessels) the pipeline time runs to the last task's MaskReady and the model-only time is the sum of every
+ * task's model on the same file, as the pipeline runs them on the same cores.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = {"Seconds from upload to MaskReady on the local stack vs model-only inference of the same",
-            "slices (same model, batch 32), and peak RSS per service. Without --in, a 512×512×300 int16 LPS",
+            "slices (same models, batch 32), and peak RSS per service. Without --in, a 512×512×300 int16 LPS",
             "phantom CT is generated first (not timed). A small warm-up scan goes first so model loading is not",
-            "counted. Only the liver task runs (liverseg.tasks=liver), the task the model-only time measures."})
+            "counted. Every service runs the tasks of --tasks; the pipeline time ends with the last task's",
+            "MaskReady and the model-only time is the sum over those tasks' models (from models/)."})
 final class PipelineBenchmark implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -50,47 +56,65 @@ final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--work", description = "Where to write the generated phantoms (default: a temp dir).")
     Path work;
 
+    @Option(names = "--tasks", split = ",", defaultValue = SegmentationTasks.LIVER + "," + SegmentationTasks.VESSELS,
+            description = "Tasks to run, comma-separated (liverseg.tasks of every service; default: ${DEFAULT-VALUE},"
+                    + " the services' own default).")
+    List<String> tasks;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         Path home = Path.of(System.getProperty("liverseg.home", ".")).toAbsolutePath().normalize();
+        Map<String, Path> packages = packagesOf(home.resolve("models"), tasks);
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("liverseg-bench-");
         Path file = in != null ? in : BenchData.phantomCt(dir, 512, 300);
         Path warmup = BenchData.phantomCt(dir.resolve("warmup"), 256, 32);
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> o = new LinkedHashMap<>();
-        // The liver task only: the model-only time it is compared with is the liver model's, and a second task's
-        // model on the same cores would be counted as overhead.
-        Mesh.Options options = Mesh.Options.of(home).withExtraConfig(Map.of("liverseg.tasks", SegmentationTasks.LIVER));
+        Mesh.Options options = Mesh.Options.of(home).withExtraConfig(Map.of("liverseg.tasks", String.join(",", tasks)));
         try (Mesh mesh = Mesh.start(options, line -> {
             err.println(line);
             err.flush();
         }); KafkaConsumer<String, byte[]> consumer = maskConsumer(mesh)) {
             IngestClient client = new IngestClient(mesh.ingestUrl());
-            runOne(client, consumer, Files.readAllBytes(warmup), new long[1]);
+            runOne(client, consumer, Files.readAllBytes(warmup), new long[1], Set.copyOf(tasks));
             byte[] bytes = Files.readAllBytes(file);
             long[] accepted = new long[1];
             long t0 = System.nanoTime();
-            MaskReady ready = runOne(client, consumer, bytes, accepted);
-            long pipelineNanos = System.nanoTime() - t0;
+            Map<String, Arrival> ready = runOne(client, consumer, bytes, accepted, Set.copyOf(tasks));
+            long pipelineNanos = ready.values().stream().mapToLong(Arrival::nanoTime).max().orElseThrow() - t0;
 
-            long modelOnlyMs;
-            try (Segmenter segmenter = Segmenter.open(home.resolve("models/liver"), DeviceSetting.CPU)) {
-                segmenter.segment(warmup, NiftiReader.defaults(), new Segmenter.Options(32, false));
-                Segmenter.Segmentation s = segmenter.segment(file, NiftiReader.defaults(), new Segmenter.Options(32, false));
-                modelOnlyMs = s.timingsMs().get("inference_ms");
+            Map<String, Long> modelOnlyMs = new LinkedHashMap<>();
+            for (Map.Entry<String, Path> p : packages.entrySet()) {
+                try (Segmenter segmenter = Segmenter.open(p.getValue(), DeviceSetting.CPU)) {
+                    segmenter.segment(warmup, NiftiReader.defaults(), new Segmenter.Options(32, false));
+                    Segmenter.Segmentation s = segmenter.segment(file, NiftiReader.defaults(),
+                            new Segmenter.Options(32, false));
+                    modelOnlyMs.put(p.getKey(), s.timingsMs().get("inference_ms"));
+                }
+            }
+            long modelOnlyTotal = modelOnlyMs.values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Object> byTask = new LinkedHashMap<>();
+            for (String task : tasks) {
+                MaskReady m = ready.get(task).mask();
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("model_version", m.getModelVersion());
+                t.put("upload_to_mask_ready_ms", (ready.get(task).nanoTime() - t0) / 1_000_000);
+                t.put("model_only_inference_ms", modelOnlyMs.get(task));
+                t.put("service_timings_ms", m.getTimingsMsMap());
+                byTask.put(task, t);
             }
             o.put("file", file.toString());
             o.put("file_bytes", bytes.length);
-            o.put("model_version", ready.getModelVersion());
+            o.put("tasks", tasks);
             o.put("upload_to_mask_ready_ms", pipelineNanos / 1_000_000);
             // the 202: ingest has received, validated, stored and announced the scan
             o.put("upload_accepted_ms", (accepted[0] - t0) / 1_000_000);
-            o.put("service_timings_ms", ready.getTimingsMsMap());
-            o.put("model_only_inference_ms", modelOnlyMs);
-            o.put("overhead", (double) (pipelineNanos / 1_000_000 - modelOnlyMs) / modelOnlyMs);
+            o.put("model_only_inference_ms", modelOnlyTotal);
+            o.put("overhead", (double) (pipelineNanos / 1_000_000 - modelOnlyTotal) / modelOnlyTotal);
+            o.put("by_task", byTask);
             Map<String, Long> rss = new LinkedHashMap<>();
             for (QuarkusService s : mesh.services()) {
                 rss.put(s.name(), peakRssBytes(s.process().pid()));
@@ -105,6 +129,27 @@ final class PipelineBenchmark implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The package folder of every task under {@code models} (folder names as the registry seeds them), in task order. */
+    static Map<String, Path> packagesOf(Path models, List<String> tasks) throws IOException {
+        Map<String, Path> found = new LinkedHashMap<>();
+        if (Files.isDirectory(models)) {
+            try (Stream<Path> s = Files.list(models)) {
+                s.filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MANIFEST)))
+                        .forEach(p -> found.put(ModelRegistry.taskForSeedFolder(p.getFileName().toString()), p));
+            }
+        }
+        Map<String, Path> packages = new LinkedHashMap<>();
+        for (String task : tasks) {
+            Path p = found.get(task);
+            if (p == null) {
+                throw new IllegalArgumentException("--tasks: no model package for task '" + task + "' in " + models
+                        + " (found: " + found.keySet() + ")");
+            }
+            packages.put(task, p);
+        }
+        return packages;
     }
 
     private static KafkaConsumer<String, byte[]> maskConsumer(Mesh mesh) {
@@ -122,25 +167,34 @@ final class PipelineBenchmark implements Callable<Integer> {
         return c;
     }
 
-    /** Uploads and waits for the liver MaskReady; {@code acceptedAt[0]} gets the nanoTime of ingest's answer. */
-    private static MaskReady runOne(IngestClient client, KafkaConsumer<String, byte[]> consumer, byte[] bytes,
-                                    long[] acceptedAt) throws IOException {
+    /** A task's MaskReady and the nanoTime it was read. */
+    private record Arrival(MaskReady mask, long nanoTime) {
+    }
+
+    /** Uploads and waits for every task's MaskReady; {@code acceptedAt[0]} gets the nanoTime of ingest's answer. */
+    private static Map<String, Arrival> runOne(IngestClient client, KafkaConsumer<String, byte[]> consumer,
+                                               byte[] bytes, long[] acceptedAt, Set<String> tasks) throws IOException {
         IngestClient.Answer a = client.uploadRaw(bytes);
         acceptedAt[0] = System.nanoTime();
         if (a.status() / 100 != 2) {
             throw new IOException("upload refused (" + a.status() + "): " + a.text());
         }
         String id = a.json().path("id").asText();
-        long end = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        Map<String, Arrival> ready = new LinkedHashMap<>();
+        long end = System.nanoTime() + Duration.ofMinutes(20).toNanos();
         while (System.nanoTime() < end) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 MaskReady m = MaskReady.parseFrom(r.value());
-                if (m.getScanId().equals(id) && m.getTask().equals(SegmentationTasks.LIVER)) {
-                    return m;
+                if (m.getScanId().equals(id) && tasks.contains(m.getTask())) {
+                    ready.putIfAbsent(m.getTask(), new Arrival(m, System.nanoTime()));
                 }
             }
+            if (ready.keySet().containsAll(tasks)) {
+                return ready;
+            }
         }
-        throw new IOException("no MaskReady for " + id + " within 10 minutes");
+        throw new IOException("MaskReady for " + id + " of " + ready.keySet() + " only, not of every task in " + tasks
+                + ", within 20 minutes");
     }
 
     /** VmHWM of /proc/PID/status: the process's peak resident set size. */
