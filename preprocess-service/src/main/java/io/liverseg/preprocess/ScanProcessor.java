@@ -33,16 +33,20 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * ScanReceived → for each enabled task with a champion model: the scan's canonical slices preprocessed as the
  * package says, written to S3 as {@code .lsb} batches, one SliceBatchReady per batch. The scan is downloaded
- * once to a temporary file (streamed, never held whole in memory) and sliced while it inflates.
+ * once to a temporary file (streamed, never held whole in memory) and sliced while it inflates, once for all tasks
+ * whose packages preprocess alike.
  *
  * <p>A scan that cannot be read ends in scans/{scan}/failed.json, a ScanFailed event and the dead-letter topic
  * (the exception thrown here nacks the record); the next scan is not affected.
@@ -127,10 +131,14 @@ public class ScanProcessor {
                 throw fail(scan, null, "image_key", new IOException("object " + store.bucket() + "/" + scan.getImageKey()
                         + " does not exist"), null);
             }
+            List<TaskModel> models = new ArrayList<>();
             for (int t = 0; t < withChampion.size(); t++) {
                 currentTask = withChampion.get(t);
-                TaskModel model = model(currentTask, versions.get(t));
-                slice(scan, model, file, t0);
+                models.add(model(currentTask, versions.get(t)));
+            }
+            for (List<TaskModel> pass : passes(models)) {
+                currentTask = pass.get(0).task();
+                slice(scan, pass, file, t0);
             }
             LOG.infof("scan %s preprocessed for %s in %d ms", scanId, withChampion, (System.nanoTime() - t0) / 1_000_000);
         } catch (ScanFailedException e) {
@@ -158,44 +166,83 @@ public class ScanProcessor {
         return SegmentationTasks.orDefault(scan.getLabelTask()).equals(task) ? scan.getLabelKey() : "";
     }
 
-    /** Slices one scan for one task: batches.json first, then each batch object and its event, in order. */
-    private void slice(ScanReceived scan, TaskModel model, Path file, long t0) throws IOException {
+    /**
+     * The tasks grouped by their preprocessing, in the order each spec first appears: tasks whose packages
+     * preprocess alike (the bootstrap liver and vessel models do) share one pass over the scan.
+     */
+    static List<List<TaskModel>> passes(List<TaskModel> models) {
+        Map<PreprocessingSpec, List<TaskModel>> bySpec = new LinkedHashMap<>();
+        for (TaskModel m : models) {
+            bySpec.computeIfAbsent(m.spec(), k -> new ArrayList<>()).add(m);
+        }
+        return List.copyOf(bySpec.values());
+    }
+
+    /**
+     * Slices one scan once for tasks that share a preprocessing spec: for each task, batches.json first, then each
+     * batch object (the same bytes under each task's key) and its event. The first task's events leave as its
+     * batches are written; the others' follow, in task order, once the pass is done, so inference still sees one
+     * task's batches after the other's and the first task's mask is not delayed by the second.
+     */
+    private void slice(ScanReceived scan, List<TaskModel> models, Path file, long t0) throws IOException {
         String scanId = scan.getScanId();
         int batchSize = config.preprocess().batchSize();
-        BatchPlan[] plan = {null};
+        BatchPlan[] plans = new BatchPlan[models.size()];
         Geometry[] geometry = {scan.hasGeometry() && scan.getGeometry().getDimsCount() == 3 ? scan.getGeometry() : null};
-        StreamingSlicer.readAndSlice(reader, file, model.spec(), batchSize, batch -> {
+        List<List<Message<byte[]>>> deferred = new ArrayList<>();
+        for (int m = 1; m < models.size(); m++) {
+            deferred.add(new ArrayList<>());
+        }
+        StreamingSlicer.readAndSlice(reader, file, models.get(0).spec(), batchSize, batch -> {
             int index = batch.firstSlice() / batchSize;
-            String key = ObjectKeys.batch(scanId, model.task(), model.version(), index);
-            store.put(key, SliceBatchCodec.encode(batch), "application/octet-stream");
-            SliceBatchReady event = SliceBatchReady.newBuilder()
-                    .setScanId(scanId)
-                    .setTask(model.task())
-                    .setModelVersion(model.version())
-                    .setBatchIndex(index)
-                    .setBatchCount(plan[0].batchCount())
-                    .setFirstSlice(batch.firstSlice())
-                    .setSliceCount(batch.count())
-                    .setTotalSlices(plan[0].totalSlices())
-                    .setBucket(store.bucket())
-                    .setTensorKey(key)
-                    .setGeometry(geometry[0])
-                    .setImageKey(scan.getImageKey())
-                    .setLabelKey(labelKeyFor(scan, model.task()))
-                    .setReceivedAt(scan.getReceivedAt())
-                    .setPreprocessMs((System.nanoTime() - t0) / 1_000_000)
-                    .build();
-            slices.sendMessageAndAwait(
-                    KafkaEvents.message(event, SOURCE, ceId(scanId, model, "batch:" + index), scanId));
+            byte[] encoded = SliceBatchCodec.encode(batch);
+            for (int m = 0; m < models.size(); m++) {
+                TaskModel model = models.get(m);
+                String key = ObjectKeys.batch(scanId, model.task(), model.version(), index);
+                store.put(key, encoded, "application/octet-stream");
+                SliceBatchReady event = SliceBatchReady.newBuilder()
+                        .setScanId(scanId)
+                        .setTask(model.task())
+                        .setModelVersion(model.version())
+                        .setBatchIndex(index)
+                        .setBatchCount(plans[m].batchCount())
+                        .setFirstSlice(batch.firstSlice())
+                        .setSliceCount(batch.count())
+                        .setTotalSlices(plans[m].totalSlices())
+                        .setBucket(store.bucket())
+                        .setTensorKey(key)
+                        .setGeometry(geometry[0])
+                        .setImageKey(scan.getImageKey())
+                        .setLabelKey(labelKeyFor(scan, model.task()))
+                        .setReceivedAt(scan.getReceivedAt())
+                        .setPreprocessMs((System.nanoTime() - t0) / 1_000_000)
+                        .build();
+                Message<byte[]> message = KafkaEvents.message(event, SOURCE, ceId(scanId, model, "batch:" + index),
+                        scanId);
+                if (m == 0) {
+                    slices.sendMessageAndAwait(message);
+                } else {
+                    deferred.get(m - 1).add(message);
+                }
+            }
         }, volume -> {
             int total = Reorientation.toCanonical(volume).canonicalDims()[2];
-            plan[0] = new BatchPlan(scanId, model.task(), model.version(), BatchPlan.batchCount(total, batchSize), total,
-                    batchSize, model.spec().targetSize(), model.spec().channels());
-            store.put(ObjectKeys.batchPlan(scanId, model.task(), model.version()), plan[0].toJson(), "application/json");
+            for (int m = 0; m < models.size(); m++) {
+                TaskModel model = models.get(m);
+                plans[m] = new BatchPlan(scanId, model.task(), model.version(), BatchPlan.batchCount(total, batchSize),
+                        total, batchSize, model.spec().targetSize(), model.spec().channels());
+                store.put(ObjectKeys.batchPlan(scanId, model.task(), model.version()), plans[m].toJson(),
+                        "application/json");
+            }
             if (geometry[0] == null) {
                 geometry[0] = geometry(volume);
             }
         });
+        for (List<Message<byte[]>> task : deferred) {
+            for (Message<byte[]> message : task) {
+                slices.sendMessageAndAwait(message);
+            }
+        }
     }
 
     static String ceId(String scanId, TaskModel model, String kind) {
