@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -133,13 +132,7 @@ final class PipelineBenchmark implements Callable<Integer> {
 
     /** The package folder of every task under {@code models} (folder names as the registry seeds them), in task order. */
     static Map<String, Path> packagesOf(Path models, List<String> tasks) throws IOException {
-        Map<String, Path> found = new LinkedHashMap<>();
-        if (Files.isDirectory(models)) {
-            try (Stream<Path> s = Files.list(models)) {
-                s.filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MANIFEST)))
-                        .forEach(p -> found.put(ModelRegistry.taskForSeedFolder(p.getFileName().toString()), p));
-            }
-        }
+        Map<String, Path> found = ModelRegistry.seedPackages(models);
         Map<String, Path> packages = new LinkedHashMap<>();
         for (String task : tasks) {
             Path p = found.get(task);

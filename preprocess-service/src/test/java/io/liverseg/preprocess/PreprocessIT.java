@@ -131,12 +131,7 @@ class PreprocessIT {
 
     /** Every package of the repository's models/ folder by task (liver; vessels once models/vessel exists). */
     private Map<String, Path> seededPackages() throws Exception {
-        Map<String, Path> packages = new LinkedHashMap<>();
-        try (Stream<Path> s = Files.list(seedDir)) {
-            s.filter(p -> Files.isRegularFile(p.resolve(ModelRegistry.MANIFEST))).sorted()
-                    .forEach(p -> packages.put(ModelRegistry.taskForSeedFolder(p.getFileName().toString()), p));
-        }
-        return packages;
+        return ModelRegistry.seedPackages(seedDir);
     }
 
     @Test

@@ -336,18 +336,26 @@ public final class ModelRegistry {
      */
     public Map<String, Champion> seedAll(Path dir) throws IOException {
         Map<String, Champion> champions = new LinkedHashMap<>();
-        if (!Files.isDirectory(dir)) {
-            return champions;
-        }
-        List<Path> packages;
-        try (Stream<Path> s = Files.list(dir)) {
-            packages = s.filter(p -> Files.isRegularFile(p.resolve(MANIFEST))).sorted().toList();
-        }
-        for (Path p : packages) {
-            String task = taskForSeedFolder(p.getFileName().toString());
-            champions.put(task, seed(task, p));
+        for (Map.Entry<String, Path> p : seedPackages(dir).entrySet()) {
+            champions.put(p.getKey(), seed(p.getKey(), p.getValue()));
         }
         return champions;
+    }
+
+    /**
+     * The package folders of a directory (each holding model.json) by the task {@link #seedAll} seeds them as, in
+     * folder-name order; empty when {@code dir} is not a directory.
+     */
+    public static Map<String, Path> seedPackages(Path dir) throws IOException {
+        Map<String, Path> packages = new LinkedHashMap<>();
+        if (!Files.isDirectory(dir)) {
+            return packages;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> Files.isRegularFile(p.resolve(MANIFEST))).sorted()
+                    .forEach(p -> packages.put(taskForSeedFolder(p.getFileName().toString()), p));
+        }
+        return packages;
     }
 
     /** Seed folder name → task: {@code vessel} (the package folder's name) → {@code vessels}. */
