@@ -94,7 +94,7 @@ public class BucketNotificationConsumer {
                 LOG.warnf("bucket notification for %s/%s, but the object is gone: ignored", e.bucket(), key);
                 return Optional.empty();
             }
-            Spooled file = Spooled.of(tmp);
+            Spooled file = Spooled.of(tmp, ingest.dataScanTap());
             try {
                 IngestService.Outcome outcome = ingest.ingest(new IngestService.Intake(
                         new IngestService.Part(file, name), null, null, Map.of("object_key", key),

@@ -11,6 +11,7 @@ import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +44,12 @@ public class IngestService {
     private final Path tempDir;
     private final long maxBytes;
     private final Object[] locks = new Object[STRIPES];
+    /** The data passes of validation that run beside a spool ({@link DataScanTap}); daemon threads, one per intake. */
+    private final ExecutorService dataScans = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ingest-data-scan");
+        t.setDaemon(true);
+        return t;
+    });
 
     public IngestService(ObjectStore store, EventPublisher events, ObjectMapper json, IngestConfig config)
             throws IOException {
@@ -91,6 +100,16 @@ public class IngestService {
         return validator;
     }
 
+    /** A tap for the next spool (raw body, multipart part, bucket object) to validate its data while it is read. */
+    public DataScanTap dataScanTap() {
+        return new DataScanTap(validator, dataScans);
+    }
+
+    @PreDestroy
+    void stop() {
+        dataScans.shutdownNow();
+    }
+
     /**
      * Validates and, unless the scan is known, stores and announces it.
      *
@@ -102,12 +121,12 @@ public class IngestService {
         if (image.file().size() > maxBytes) {
             throw InvalidScanException.tooLarge(image.name(), maxBytes);
         }
-        ScanGeometry geometry = validator.validate(image.file().path(), image.name());
+        ScanGeometry geometry = validator.validate(image.file().path(), image.name(), image.file().dataScan());
         if (in.label() != null) {
             if (in.label().file().size() > maxBytes) {
                 throw InvalidScanException.tooLarge(in.label().name(), maxBytes);
             }
-            validator.validateLabel(in.label().file().path(), in.label().name(), geometry);
+            validator.validateLabel(in.label().file().path(), in.label().name(), geometry, in.label().file().dataScan());
         }
         String id = image.file().sha256();
         long validated = System.nanoTime();
@@ -169,8 +188,8 @@ public class IngestService {
                         + e.getMessage(), e);
             }
             long end = System.nanoTime();
-            LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s; validated in %d ms, stored and"
-                    + " announced in %d ms", id, in.source(), image.name(), image.file().size(), geometry.orientation(),
+            LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s; validated in %d ms after it was read"
+                    + " (its data while it was read), stored and announced in %d ms", id, in.source(), image.name(), image.file().size(), geometry.orientation(),
                     java.util.Arrays.toString(geometry.dims()), labelKey == null ? "" : " with a " + labelTask + " label",
                     (validated - t0) / 1_000_000, (end - validated) / 1_000_000);
             return new Outcome(id, false);

@@ -39,7 +39,8 @@ public class LabelResource {
         String given = ScanResource.fileName(name, disposition);
         Spooled file;
         try {
-            file = Spooled.spool(body, ingest.tempDir(), given == null ? "label" : given, ingest.maxBytes());
+            file = Spooled.spool(body, ingest.tempDir(), given == null ? "label" : given, ingest.maxBytes(),
+                    ingest.dataScanTap());
         } catch (InvalidScanException e) {
             throw new ProblemException(e.problem(), e);
         }
@@ -57,7 +58,7 @@ public class LabelResource {
                     + " (a .nii or .nii.gz file part)", "label", "label"));
         }
         String name = ScanResource.sanitize(label.fileName());
-        return store(id, Spooled.of(label.uploadedFile()), name == null ? "label" : name, task);
+        return store(id, Spooled.of(label.uploadedFile(), ingest.dataScanTap()), name == null ? "label" : name, task);
     }
 
     private LabelService.Stored store(String id, Spooled file, String name, String task) throws IOException {

@@ -83,7 +83,7 @@ public class LabelService {
             throw InvalidScanException.tooLarge(name, ingest.maxBytes());
         }
         ScanGeometry image = imageGeometry(scanId, imageKey);
-        ingest.validator().validateLabel(label.path(), name, image);
+        ingest.validator().validateLabel(label.path(), name, image, label.dataScan());
         String labelKey = ObjectKeys.label(scanId, label.gzip());
         store.putFile(labelKey, label.path(), label.gzip() ? "application/gzip" : "application/octet-stream");
         Instant now = Instant.now();

@@ -40,6 +40,14 @@ public final class NiftiValidator {
      * @return the geometry from the header
      */
     public ScanGeometry validate(Path file, String name) throws InvalidScanException, IOException {
+        return validate(file, name, null);
+    }
+
+    /**
+     * As {@link #validate(Path, String)}, with the voxel-data pass already made over the same bytes (by a
+     * {@link DataScanTap} while they were spooled); null makes it here, over the file.
+     */
+    public ScanGeometry validate(Path file, String name, DataScan scan) throws InvalidScanException, IOException {
         if (Files.size(file) == 0) {
             throw new InvalidScanException(name, "sizeof_hdr", name + ": NIfTI field 'sizeof_hdr': the file is empty");
         }
@@ -76,7 +84,12 @@ public final class NiftiValidator {
             throw invalid(name, "dim", "dim " + Arrays.toString(dim) + " at " + h.bitpix() + " bits needs " + end
                     + " bytes, beyond the limit maxInflatedBytes = " + limits.maxInflatedBytes());
         }
-        checkData(file, name, h, dataBytes, end, limits.maxInflatedBytes());
+        if (scan == null) {
+            try (InputStream in = Files.newInputStream(file)) {
+                scan = scanData(in);
+            }
+        }
+        checkData(scan, name, h, dataBytes, end, limits.maxInflatedBytes());
         int[] dims = {(int) dim[1], n >= 2 ? (int) dim[2] : 1, n >= 3 ? (int) dim[3] : 1};
         return ScanGeometry.of(dims, affineOf(h));
     }
@@ -87,7 +100,13 @@ public final class NiftiValidator {
      */
     public ScanGeometry validateLabel(Path file, String name, ScanGeometry image) throws InvalidScanException,
             IOException {
-        ScanGeometry label = validate(file, name);
+        return validateLabel(file, name, image, null);
+    }
+
+    /** As {@link #validateLabel(Path, String, ScanGeometry)} with the voxel-data pass already made (or null). */
+    public ScanGeometry validateLabel(Path file, String name, ScanGeometry image, DataScan scan)
+            throws InvalidScanException, IOException {
+        ScanGeometry label = validate(file, name, scan);
         if (!Arrays.equals(label.dims(), image.dims())) {
             throw invalid(name, "dim", "the label's dims " + Arrays.toString(label.dims())
                     + " differ from the image's " + Arrays.toString(image.dims()) + "; a label must be on its image's grid");
@@ -104,38 +123,80 @@ public final class NiftiValidator {
         return h.affine();
     }
 
-    /** Streams the file once: enough voxel bytes, a complete gzip stream, no more than the inflation limit. */
-    private static void checkData(Path file, String name, NiftiHeader h, long dataBytes, long end, long maxInflated)
-            throws InvalidScanException, IOException {
-        try (BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER)) {
-            raw.mark(2);
-            boolean gzip = Spooled.isGzipMagic(raw.read(), raw.read());
-            raw.reset();
-            long position = 0;
-            byte[] buf = new byte[BUFFER];
-            try (InputStream in = gzip ? new GZIPInputStream(raw, BUFFER) : raw) {
-                int got;
-                while ((got = in.read(buf)) >= 0) {
-                    position += got;
-                    if (position > maxInflated) {
-                        throw invalid(name, "dim", "the " + (gzip ? "gzip stream inflates" : "file runs")
-                                + " past the limit maxInflatedBytes = " + maxInflated + ", far more data than dim "
-                                + Arrays.toString(h.dim()) + " describes");
-                    }
+    /**
+     * What one pass over a file's bytes found: whether it is gzip, how many bytes it holds (inflated, for gzip),
+     * and the first problem, if any. The header is not needed for it, so it can run while the bytes still arrive.
+     *
+     * @param gzip     the bytes start with the gzip magic
+     * @param inflated bytes read (after inflation) before the end or the problem
+     * @param failure  what stopped the pass early, or {@link Failure#NONE}
+     * @param detail   the decoder's message for {@link Failure#CORRUPT}, else null
+     */
+    public record DataScan(boolean gzip, long inflated, Failure failure, String detail) {
+    }
+
+    /** Why a data pass ended before the end of a complete file. */
+    public enum Failure {
+        /** Read to the end; for gzip, the end marker and the CRC-32/length trailer were found and match. */
+        NONE,
+        /** More than {@link ReadLimits#maxInflatedBytes()} bytes; the pass stopped there. */
+        OVER_LIMIT,
+        /** The gzip stream ends before its end marker or trailer. */
+        TRUNCATED,
+        /** The gzip stream is not valid deflate data or its trailer does not match. */
+        CORRUPT
+    }
+
+    /**
+     * Reads {@code raw} to its end (or to the first problem) in bounded memory: gzip detected by its magic bytes,
+     * inflated bytes counted up to this validator's {@link ReadLimits#maxInflatedBytes()}.
+     */
+    public DataScan scanData(InputStream raw) throws IOException {
+        long maxInflated = reader.limits().maxInflatedBytes();
+        BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
+        in.mark(2);
+        boolean gzip = Spooled.isGzipMagic(in.read(), in.read());
+        in.reset();
+        long position = 0;
+        byte[] buf = new byte[BUFFER];
+        try (InputStream data = gzip ? new GZIPInputStream(in, BUFFER) : in) {
+            int got;
+            while ((got = data.read(buf)) >= 0) {
+                position += got;
+                if (position > maxInflated) {
+                    return new DataScan(gzip, position, Failure.OVER_LIMIT, null);
                 }
-            } catch (EOFException e) {
-                if (position < end) {
-                    throw truncated(name, h, dataBytes, position);
+            }
+        } catch (EOFException e) {
+            return new DataScan(gzip, position, Failure.TRUNCATED, null);
+        } catch (ZipException e) {
+            return new DataScan(gzip, position, Failure.CORRUPT, e.getMessage());
+        }
+        return new DataScan(gzip, position, Failure.NONE, null);
+    }
+
+    /** Enough voxel bytes, a complete gzip stream, no more than the inflation limit — from one data pass. */
+    private static void checkData(DataScan scan, String name, NiftiHeader h, long dataBytes, long end,
+                                  long maxInflated) throws InvalidScanException {
+        switch (scan.failure()) {
+            case OVER_LIMIT -> throw invalid(name, "dim", "the " + (scan.gzip() ? "gzip stream inflates" : "file runs")
+                    + " past the limit maxInflatedBytes = " + maxInflated + ", far more data than dim "
+                    + Arrays.toString(h.dim()) + " describes");
+            case TRUNCATED -> {
+                if (scan.inflated() < end) {
+                    throw truncated(name, h, dataBytes, scan.inflated());
                 }
                 throw invalid(name, "gzip", "the gzip stream is truncated after the voxel data (end marker or"
                         + " CRC-32/length trailer missing)");
-            } catch (ZipException e) {
-                throw invalid(name, "gzip", "corrupt gzip stream after " + position + " decoded bytes: "
-                        + e.getMessage());
             }
-            if (position < end) {
-                throw truncated(name, h, dataBytes, position);
+            case CORRUPT -> throw invalid(name, "gzip", "corrupt gzip stream after " + scan.inflated()
+                    + " decoded bytes: " + scan.detail());
+            case NONE -> {
+                if (scan.inflated() < end) {
+                    throw truncated(name, h, dataBytes, scan.inflated());
+                }
             }
+            default -> throw new IllegalStateException("unknown failure " + scan.failure());
         }
     }
 

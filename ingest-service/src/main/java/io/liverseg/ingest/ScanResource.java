@@ -191,7 +191,7 @@ public class ScanResource {
 
     private Spooled spool(InputStream body, String name) throws IOException {
         try {
-            return Spooled.spool(body, ingest.tempDir(), name, ingest.maxBytes());
+            return Spooled.spool(body, ingest.tempDir(), name, ingest.maxBytes(), ingest.dataScanTap());
         } catch (InvalidScanException e) {
             throw new ProblemException(e.problem(), e);
         }
@@ -203,7 +203,7 @@ public class ScanResource {
         if (upload.size() > ingest.maxBytes()) {
             throw new ProblemException(InvalidScanException.tooLarge(display, ingest.maxBytes()).problem());
         }
-        return new IngestService.Part(Spooled.of(upload.uploadedFile()), display);
+        return new IngestService.Part(Spooled.of(upload.uploadedFile(), ingest.dataScanTap()), display);
     }
 
     private Map<String, String> parseMetadata(String metadata) {

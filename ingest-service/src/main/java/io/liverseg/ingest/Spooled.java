@@ -18,9 +18,16 @@ import java.util.HexFormat;
  * @param sha256 lower-case hex SHA-256 of the bytes
  * @param size   bytes
  * @param gzip   true when the file starts with the gzip magic
+ * @param dataScan validation's data pass over the same bytes, made while they were read ({@link DataScanTap}), or
+ *               null when none was asked for
  */
-public record Spooled(Path path, String sha256, long size, boolean gzip) {
+public record Spooled(Path path, String sha256, long size, boolean gzip, NiftiValidator.DataScan dataScan) {
     private static final int BUFFER = 1 << 16;
+
+    /** Without a data pass. */
+    public Spooled(Path path, String sha256, long size, boolean gzip) {
+        this(path, sha256, size, gzip, null);
+    }
 
     /**
      * Streams {@code in} to a new temp file in {@code dir}, hashing as it goes, in bounded memory. More than
@@ -28,7 +35,22 @@ public record Spooled(Path path, String sha256, long size, boolean gzip) {
      */
     public static Spooled spool(InputStream in, Path dir, String name, long maxBytes) throws IOException,
             InvalidScanException {
-        Path file = Files.createTempFile(dir, "upload-", ".bin");
+        return spool(in, dir, name, maxBytes, null);
+    }
+
+    /**
+     * As {@link #spool(InputStream, Path, String, long)}, handing every byte to {@code tap} as well (which it
+     * closes), whose verdict becomes {@link #dataScan()}; a null tap makes none.
+     */
+    public static Spooled spool(InputStream in, Path dir, String name, long maxBytes, DataScanTap tap)
+            throws IOException, InvalidScanException {
+        try (tap) {
+            return spoolTo(Files.createTempFile(dir, "upload-", ".bin"), in, name, maxBytes, tap);
+        }
+    }
+
+    private static Spooled spoolTo(Path file, InputStream in, String name, long maxBytes, DataScanTap tap)
+            throws IOException, InvalidScanException {
         boolean ok = false;
         try {
             MessageDigest sha = newDigest();
@@ -58,10 +80,14 @@ public record Spooled(Path path, String sha256, long size, boolean gzip) {
                     }
                     sha.update(buf, 0, n);
                     out.write(buf, 0, n);
+                    if (tap != null) {
+                        tap.write(buf, 0, n);
+                    }
                 }
             }
+            NiftiValidator.DataScan scan = tap == null ? null : tap.finish();
             ok = true;
-            return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, isGzipMagic(b0, b1));
+            return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, isGzipMagic(b0, b1), scan);
         } finally {
             if (!ok) {
                 Files.deleteIfExists(file);
@@ -71,6 +97,17 @@ public record Spooled(Path path, String sha256, long size, boolean gzip) {
 
     /** Hashes a file that is already on disk (a multipart part, a downloaded object). */
     public static Spooled of(Path file) throws IOException {
+        return of(file, null);
+    }
+
+    /** As {@link #of(Path)}, handing the bytes to {@code tap} as well (closed here) for {@link #dataScan()}. */
+    public static Spooled of(Path file, DataScanTap tap) throws IOException {
+        try (tap) {
+            return hash(file, tap);
+        }
+    }
+
+    private static Spooled hash(Path file, DataScanTap tap) throws IOException {
         MessageDigest sha = newDigest();
         byte[] head = new byte[2];
         int headLen = 0;
@@ -83,10 +120,13 @@ public record Spooled(Path path, String sha256, long size, boolean gzip) {
                     head[headLen++] = buf[i];
                 }
                 size += n;
+                if (tap != null) {
+                    tap.write(buf, 0, n);
+                }
             }
         }
         boolean gzip = headLen == 2 && isGzipMagic(head[0] & 0xff, head[1] & 0xff);
-        return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, gzip);
+        return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, gzip, tap == null ? null : tap.finish());
     }
 
     /** True when a file with these first two bytes is gzip. */

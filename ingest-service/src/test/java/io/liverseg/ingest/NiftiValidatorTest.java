@@ -159,6 +159,78 @@ class NiftiValidatorTest {
     }
 
     @Test
+    void theDataPassMadeWhileSpoolingJudgesAsThePassOverTheFile() throws Exception {
+        byte[] scan = plain.imageBytes();
+        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(bomb)) {
+            z.write(scan);
+            z.write(new byte[4 << 20]);
+        }
+        byte[] gzBytes = gz.imageBytes();
+        byte[] corrupt = gzBytes.clone();
+        for (int i = gzBytes.length / 2; i < gzBytes.length / 2 + 64; i++) {
+            corrupt[i] ^= 0x5A;
+        }
+        java.util.Map<String, byte[]> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("good.nii.gz", gzBytes);
+        inputs.put("good.nii", scan);
+        inputs.put("half.nii.gz", Arrays.copyOf(gzBytes, gzBytes.length / 2));
+        inputs.put("no-trailer.nii.gz", Arrays.copyOf(gzBytes, gzBytes.length - 4));
+        inputs.put("corrupt.nii.gz", corrupt);
+        inputs.put("short.nii", Arrays.copyOf(scan, scan.length - 100));
+        inputs.put("bomb.nii.gz", bomb.toByteArray());
+        NiftiValidator tight = new NiftiValidator(new ReadLimits(1L << 30, scan.length + 100_000L));
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            for (var input : inputs.entrySet()) {
+                byte[] bytes = input.getValue();
+                Spooled spooled = Spooled.spool(new ByteArrayInputStream(bytes), dir, input.getKey(), bytes.length,
+                        new DataScanTap(tight, executor));
+                Spooled again = Spooled.of(spooled.path(), new DataScanTap(tight, executor));
+                try (InputStream in = Files.newInputStream(spooled.path())) {
+                    NiftiValidator.DataScan overFile = tight.scanData(in);
+                    assertThat(spooled.dataScan()).as(input.getKey()).isEqualTo(overFile);
+                    assertThat(again.dataScan()).as(input.getKey()).isEqualTo(overFile);
+                }
+                assertThat(verdict(() -> tight.validate(spooled.path(), input.getKey(), spooled.dataScan())))
+                        .as(input.getKey())
+                        .isEqualTo(verdict(() -> tight.validate(spooled.path(), input.getKey())));
+                spooled.delete();
+            }
+            assertThat(verdict(() -> tight.validate(write("g.bin", gzBytes), "good.nii.gz"))).startsWith("ok");
+            assertThat(Spooled.spool(new ByteArrayInputStream(inputs.get("corrupt.nii.gz")), dir, "c", 1 << 30,
+                    new DataScanTap(tight, executor)).dataScan().failure()).isEqualTo(NiftiValidator.Failure.CORRUPT);
+            assertThat(Spooled.spool(new ByteArrayInputStream(inputs.get("bomb.nii.gz")), dir, "b", 1 << 30,
+                    new DataScanTap(tight, executor)).dataScan().failure()).isEqualTo(NiftiValidator.Failure.OVER_LIMIT);
+        } finally {
+            executor.shutdown();
+        }
+        assertThat(executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aSpoolThatFailsStopsItsDataPass() throws Exception {
+        byte[] bytes = gz.imageBytes();
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+        InvalidScanException e = catchThrowableOfType(InvalidScanException.class,
+                () -> Spooled.spool(new ByteArrayInputStream(bytes), dir, "big.nii.gz", bytes.length - 1,
+                        new DataScanTap(validator, executor)));
+        assertThat(e.tooLarge()).isTrue();
+        executor.shutdown();
+        assertThat(executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the data pass's thread ends once the spool has failed").isTrue();
+    }
+
+    /** "ok dims" or "field: message" of a validation. */
+    private static String verdict(java.util.concurrent.Callable<ScanGeometry> validation) throws Exception {
+        try {
+            return "ok " + Arrays.toString(validation.call().dims());
+        } catch (InvalidScanException e) {
+            return e.field() + ": " + e.getMessage();
+        }
+    }
+
+    @Test
     void clientFileNamesAreReducedToTheirLastSegment() {
         assertThat(ScanResource.fileName("../../etc/case.nii.gz", null)).isEqualTo("case.nii.gz");
         assertThat(ScanResource.fileName(null, "attachment; filename=\"scan 1.nii\"")).isEqualTo("scan 1.nii");
