@@ -46,7 +46,7 @@ import org.jboss.logging.Logger;
  * ScanReceived → for each enabled task with a champion model: the scan's canonical slices preprocessed as the
  * package says, written to S3 as {@code .lsb} batches, one SliceBatchReady per batch. The scan is downloaded
  * once to a temporary file (streamed, never held whole in memory) and sliced while it inflates, once for all tasks
- * whose packages preprocess alike.
+ * whose packages preprocess alike, and those tasks' events name the same batch objects.
  *
  * <p>A scan that cannot be read ends in scans/{scan}/failed.json, a ScanFailed event and the dead-letter topic
  * (the exception thrown here nacks the record); the next scan is not affected.
@@ -180,9 +180,11 @@ public class ScanProcessor {
 
     /**
      * Slices one scan once for tasks that share a preprocessing spec: for each task, batches.json first, then each
-     * batch object (the same bytes under each task's key) and its event. The first task's events leave as its
-     * batches are written; the others' follow, in task order, once the pass is done, so inference still sees one
-     * task's batches after the other's and the first task's mask is not delayed by the second.
+     * batch object and its event. The batch objects are written once, under the first task's key, and every task's
+     * event names that object (a SliceBatchReady's tensor_key is where its batch is, not necessarily in its own
+     * task's folder). The first task's events leave as its batches are written; the others' follow, in task order,
+     * once the pass is done, so inference still sees one task's batches after the other's and the first task's mask
+     * is not delayed by the second.
      */
     private void slice(ScanReceived scan, List<TaskModel> models, Path file, long t0) throws IOException {
         String scanId = scan.getScanId();
@@ -195,11 +197,12 @@ public class ScanProcessor {
         }
         StreamingSlicer.readAndSlice(reader, file, models.get(0).spec(), batchSize, batch -> {
             int index = batch.firstSlice() / batchSize;
-            byte[] encoded = SliceBatchCodec.encode(batch);
+            // one object for every task of the pass: the same bytes under each task's key cost a PUT (and S3's
+            // hashing of it) per task on the CPU inference is using, and the storage twice
+            String key = ObjectKeys.batch(scanId, models.get(0).task(), models.get(0).version(), index);
+            store.put(key, SliceBatchCodec.encode(batch), "application/octet-stream");
             for (int m = 0; m < models.size(); m++) {
                 TaskModel model = models.get(m);
-                String key = ObjectKeys.batch(scanId, model.task(), model.version(), index);
-                store.put(key, encoded, "application/octet-stream");
                 SliceBatchReady event = SliceBatchReady.newBuilder()
                         .setScanId(scanId)
                         .setTask(model.task())
