@@ -11,6 +11,8 @@ import java.nio.file.Path;
 
 /** Benchmark inputs made on demand, so a benchmark needs no data download. */
 final class BenchData {
+    private static final long DEFAULT_SEED = 7;
+
     private BenchData() {
     }
 
@@ -19,12 +21,18 @@ final class BenchData {
      * {@code work} (a temp folder when null); reused when already there.
      */
     static Path phantomCt(Path work, int size, int slices) throws IOException {
+        return phantomCt(work, size, slices, DEFAULT_SEED);
+    }
+
+    /** As {@link #phantomCt(Path, int, int)} from another generator seed: the same size, other bytes. */
+    static Path phantomCt(Path work, int size, int slices, long seed) throws IOException {
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("liverseg-bench");
-        Path file = dir.resolve("bench-ct-" + size + "x" + size + "x" + slices + ".nii.gz");
+        Path file = dir.resolve("bench-ct-" + size + "x" + size + "x" + slices
+                + (seed == DEFAULT_SEED ? "" : "-seed" + seed) + ".nii.gz");
         if (!Files.exists(file)) {
             PhantomOptions options = PhantomOptions.defaults()
                     .withSize(size)
-                    .withSeed(7)
+                    .withSeed(seed)
                     .withSlices(slices, slices)
                     .withOrientations("LPS")
                     .withStorageTypes(StorageType.INT16);

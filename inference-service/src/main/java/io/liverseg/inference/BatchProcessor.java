@@ -178,6 +178,7 @@ public class BatchProcessor {
         String version = b.getModelVersion();
         ModelManifest manifest = segmenter.manifest();
         NiftiHeader header = readHeader(b.getImageKey());
+        long tHeader = System.nanoTime();
         int[] dims = scanDims(header, b.getImageKey());
         checkGeometry(b.getGeometry(), dims, header, b.getImageKey());
         MaskAssembler assembler = new MaskAssembler(Reorientation.toCanonical(dims, header.affine()),
@@ -197,7 +198,9 @@ public class BatchProcessor {
             inferenceMs += part.predictMs();
             preprocessMs = Math.max(preprocessMs, part.preprocessMs());
         }
+        long tParts = System.nanoTime();
         Volume mask = segmenter.postprocess(assembler.toSourceGrid());
+        long tMask = System.nanoTime();
         String maskKey = ObjectKeys.mask(scan, task);
         Path maskFile = Files.createTempFile("liverseg-mask-", ".nii.gz");
         try {
@@ -206,7 +209,11 @@ public class BatchProcessor {
         } finally {
             Files.deleteIfExists(maskFile);
         }
-        long assembleMs = (System.nanoTime() - t0) / 1_000_000;
+        long tWritten = System.nanoTime();
+        long assembleMs = (tWritten - t0) / 1_000_000;
+        LOG.debugf("scan %s %s assembly: header %d ms, parts %d ms, grid and postprocessing %d ms, NIfTI write and"
+                + " PUT %d ms", scan, task, (tHeader - t0) / 1_000_000, (tParts - tHeader) / 1_000_000,
+                (tMask - tParts) / 1_000_000, (tWritten - tMask) / 1_000_000);
 
         List<String> classNames = manifest.classNames();
         List<LabelVolume> volumes = Report.volumes(mask, classNames);
@@ -245,8 +252,8 @@ public class BatchProcessor {
         masks.sendMessageAndAwait(KafkaEvents.message(ready, SOURCE, idPrefix + "mask", scan));
         store.put(marker, ("{\"ce_id\":\"" + idPrefix + "mask\",\"sent_at\":\"" + Instant.now() + "\"}\n")
                 .getBytes(StandardCharsets.UTF_8), "application/json");
-        LOG.infof("scan %s %s v%s: mask ready (%s), upload to mask %d ms", scan, task, version, describe(volumes),
-                uploadToMask);
+        LOG.infof("scan %s %s v%s: mask ready (%s), upload to mask %d ms (%d ms after the mask was stored)", scan, task,
+                version, describe(volumes), uploadToMask, (System.nanoTime() - tWritten) / 1_000_000);
     }
 
     /** The scan's NIfTI header, read from the first MiB of the object (the whole object if the header is longer). */
