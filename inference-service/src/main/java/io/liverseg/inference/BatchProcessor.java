@@ -124,7 +124,10 @@ public class BatchProcessor {
             try (ModelCache.Lease lease = models.lease(b.getTask(), b.getModelVersion())) {
                 Segmenter segmenter = lease.segmenter();
                 predict(b, segmenter);
+                long tList = System.nanoTime();
                 List<String> keys = store.list(ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion()));
+                LOG.debugf("scan %s %s batch %d: parts listed in %d ms", b.getScanId(), b.getTask(),
+                        b.getBatchIndex() + 1, (System.nanoTime() - tList) / 1_000_000);
                 if (Parts.complete(keys, b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchCount())) {
                     assemble(b, segmenter, marker);
                 }
@@ -141,8 +144,10 @@ public class BatchProcessor {
             throw new IllegalArgumentException("batch_index " + b.getBatchIndex() + " is not within batch_count "
                     + b.getBatchCount());
         }
+        long tGet = System.nanoTime();
         byte[] bytes = store.get(b.getTensorKey()).orElseThrow(() -> new IOException("batch object "
                 + store.bucket() + "/" + b.getTensorKey() + " does not exist"));
+        long tDecode = System.nanoTime();
         SliceBatch batch;
         try {
             batch = SliceBatchCodec.decodeBatch(bytes);
@@ -165,10 +170,12 @@ public class BatchProcessor {
         long predictMs = (System.nanoTime() - t0) / 1_000_000;
         SliceBatchCodec.MaskPart part = new SliceBatchCodec.MaskPart(batch.firstSlice(), batch.count(), batch.height(),
                 batch.width(), labels, predictMs, b.getPreprocessMs());
+        long tPut = System.nanoTime();
         store.put(ObjectKeys.part(b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex()),
                 SliceBatchCodec.encode(part), "application/octet-stream");
-        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms", b.getScanId(), b.getTask(), b.getBatchIndex() + 1,
-                b.getBatchCount(), predictMs);
+        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms (GET %d ms, decode %d ms, part encode and PUT %d ms)",
+                b.getScanId(), b.getTask(), b.getBatchIndex() + 1, b.getBatchCount(), predictMs,
+                (tDecode - tGet) / 1_000_000, (t0 - tDecode) / 1_000_000, (System.nanoTime() - tPut) / 1_000_000);
     }
 
     private void assemble(SliceBatchReady b, Segmenter segmenter, String marker) throws IOException {

@@ -70,6 +70,9 @@ class ScanIngestIT {
     @Inject
     ObjectStore store;
 
+    @Inject
+    io.quarkiverse.minio.client.OptionalHttpClientProducer s3HttpClients;
+
     @BeforeAll
     static void tempDir() throws IOException {
         dir = Files.createTempDirectory("ingest-it-");
@@ -79,6 +82,14 @@ class ScanIngestIT {
     static void cleanUp() throws IOException {
         try (var s = Files.walk(dir)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void theMinioClientsHttpClientHasNagleOff() throws Exception {
+        okhttp3.OkHttpClient client = s3HttpClients.apply("<default>").orElseThrow();
+        try (java.net.Socket socket = client.socketFactory().createSocket()) {
+            assertThat(socket.getTcpNoDelay()).isTrue();
         }
     }
 
