@@ -99,14 +99,8 @@ class NiftiValidatorTest {
 
     @Test
     void aGzipBombIsStoppedAtTheInflationLimit() throws Exception {
-        // a valid scan followed by 4 MiB of zeros: gzips to a few KiB more, inflates far past what dim describes
         byte[] scan = plain.imageBytes();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
-            z.write(scan);
-            z.write(new byte[4 << 20]);
-        }
-        Path bomb = write("bomb.bin", out.toByteArray());
+        Path bomb = write("bomb.bin", gzipBomb());
         assertThat(validator.validate(bomb, "ok-with-default-limits.nii.gz").dims()).containsExactly(32, 32, 8);
         NiftiValidator tight = new NiftiValidator(new ReadLimits(1L << 30, scan.length + 100_000L));
 
@@ -161,11 +155,6 @@ class NiftiValidatorTest {
     @Test
     void theDataPassMadeWhileSpoolingJudgesAsThePassOverTheFile() throws Exception {
         byte[] scan = plain.imageBytes();
-        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(bomb)) {
-            z.write(scan);
-            z.write(new byte[4 << 20]);
-        }
         byte[] gzBytes = gz.imageBytes();
         byte[] corrupt = gzBytes.clone();
         for (int i = gzBytes.length / 2; i < gzBytes.length / 2 + 64; i++) {
@@ -178,7 +167,7 @@ class NiftiValidatorTest {
         inputs.put("no-trailer.nii.gz", Arrays.copyOf(gzBytes, gzBytes.length - 4));
         inputs.put("corrupt.nii.gz", corrupt);
         inputs.put("short.nii", Arrays.copyOf(scan, scan.length - 100));
-        inputs.put("bomb.nii.gz", bomb.toByteArray());
+        inputs.put("bomb.nii.gz", gzipBomb());
         NiftiValidator tight = new NiftiValidator(new ReadLimits(1L << 30, scan.length + 100_000L));
         java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
         try {
@@ -219,6 +208,16 @@ class NiftiValidatorTest {
         executor.shutdown();
         assertThat(executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS))
                 .as("the data pass's thread ends once the spool has failed").isTrue();
+    }
+
+    /** A valid scan followed by 4 MiB of zeros: gzips to a few KiB more, inflates far past what dim describes. */
+    private static byte[] gzipBomb() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(plain.imageBytes());
+            z.write(new byte[4 << 20]);
+        }
+        return out.toByteArray();
     }
 
     /** "ok dims" or "field: message" of a validation. */
