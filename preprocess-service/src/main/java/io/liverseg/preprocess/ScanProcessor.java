@@ -131,6 +131,8 @@ public class ScanProcessor {
                 throw fail(scan, null, "image_key", new IOException("object " + store.bucket() + "/" + scan.getImageKey()
                         + " does not exist"), null);
             }
+            LOG.debugf("scan %s: champions looked up and the scan downloaded after %d ms", scanId,
+                    (System.nanoTime() - t0) / 1_000_000);
             List<TaskModel> models = new ArrayList<>();
             for (int t = 0; t < withChampion.size(); t++) {
                 currentTask = withChampion.get(t);
@@ -224,6 +226,8 @@ public class ScanProcessor {
                         scanId);
                 if (m == 0) {
                     slices.sendMessageAndAwait(message);
+                    LOG.debugf("scan %s %s batch %d sent after %d ms", scanId, model.task(), index,
+                            (System.nanoTime() - t0) / 1_000_000);
                 } else {
                     deferred.get(m - 1).add(message);
                 }
