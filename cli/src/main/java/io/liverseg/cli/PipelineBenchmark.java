@@ -109,7 +109,8 @@ final class PipelineBenchmark implements Callable<Integer> {
                     segmenter.segment(warmup, NiftiReader.defaults(), new Segmenter.Options(32, false));
                     List<Long> runs = new ArrayList<>();
                     for (int r = 0; r < MODEL_ONLY_RUNS; r++) {
-                        runs.add(segmenter.segment(ct, new Segmenter.Options(32, false)).timingsMs().get("inference_ms"));
+                        Segmenter.Segmentation run = segmenter.segment(ct, new Segmenter.Options(32, false));
+                        runs.add(run.timingsMs().get("inference_ms"));
                     }
                     modelOnlyRunsMs.put(p.getKey(), runs);
                     modelOnlyMs.put(p.getKey(), runs.stream().mapToLong(Long::longValue).min().orElseThrow());
@@ -121,7 +122,8 @@ final class PipelineBenchmark implements Callable<Integer> {
             long referenceTotal = 0;
             for (String task : tasks) {
                 Long inService = ready.get(task).mask().getTimingsMsMap().get("inference");
-                referenceTotal += inService == null ? modelOnlyMs.get(task) : Math.min(modelOnlyMs.get(task), inService);
+                long modelOnly = modelOnlyMs.get(task);
+                referenceTotal += inService == null ? modelOnly : Math.min(modelOnly, inService);
             }
             long modelOnlyTotal = modelOnlyMs.values().stream().mapToLong(Long::longValue).sum();
             Map<String, Object> byTask = new LinkedHashMap<>();

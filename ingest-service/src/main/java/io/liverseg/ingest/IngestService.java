@@ -126,7 +126,8 @@ public class IngestService {
             if (in.label().file().size() > maxBytes) {
                 throw InvalidScanException.tooLarge(in.label().name(), maxBytes);
             }
-            validator.validateLabel(in.label().file().path(), in.label().name(), geometry, in.label().file().dataScan());
+            validator.validateLabel(in.label().file().path(), in.label().name(), geometry,
+                    in.label().file().dataScan());
         }
         String id = image.file().sha256();
         long validated = System.nanoTime();
@@ -189,9 +190,10 @@ public class IngestService {
             }
             long end = System.nanoTime();
             LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s; validated in %d ms after it was read"
-                    + " (its data while it was read), stored and announced in %d ms", id, in.source(), image.name(), image.file().size(), geometry.orientation(),
-                    java.util.Arrays.toString(geometry.dims()), labelKey == null ? "" : " with a " + labelTask + " label",
-                    (validated - t0) / 1_000_000, (end - validated) / 1_000_000);
+                    + " (its data while it was read), stored and announced in %d ms", id, in.source(), image.name(),
+                    image.file().size(), geometry.orientation(), java.util.Arrays.toString(geometry.dims()),
+                    labelKey == null ? "" : " with a " + labelTask + " label", (validated - t0) / 1_000_000,
+                    (end - validated) / 1_000_000);
             return new Outcome(id, false);
         }
     }

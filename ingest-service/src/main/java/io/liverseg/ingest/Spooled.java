@@ -126,7 +126,8 @@ public record Spooled(Path path, String sha256, long size, boolean gzip, NiftiVa
             }
         }
         boolean gzip = headLen == 2 && isGzipMagic(head[0] & 0xff, head[1] & 0xff);
-        return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, gzip, tap == null ? null : tap.finish());
+        NiftiValidator.DataScan scan = tap == null ? null : tap.finish();
+        return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, gzip, scan);
     }
 
     /** True when a file with these first two bytes is gzip. */

@@ -8,9 +8,9 @@ import java.util.Arrays;
  *
  * <p>Works on runs (maximal stretches of foreground along i) joined by union–find: two runs are connected when
  * they lie in neighbouring rows (j ± 1 in the same slice, or the same row of the neighbouring slice) and share an i.
- * One sequential pass over the volume and memory proportional to the runs, not the voxels: a flood fill with a label
- * per voxel needed a 4-byte array over the whole grid (314 MB for 512×512×300) and took ≈ 1 s on such a mask, on the
- * critical path of every segmentation.
+ * One sequential pass over the volume and memory proportional to the runs, not the voxels: a flood fill with a
+ * label per voxel needed a 4-byte array over the whole grid (314 MB for 512×512×300) and took ≈ 1 s on such a
+ * mask, on the critical path of every segmentation.
  */
 public final class ConnectedComponents {
     private ConnectedComponents() {
@@ -114,7 +114,7 @@ public final class ConnectedComponents {
         }
     }
 
-    /** Foreground runs: voxel index ranges [start, end) within one row, in index order; rowFirst[row] is a row's first run. */
+    /** Foreground runs: voxel ranges [start, end) within one row, in index order; rowFirst[row] is its first run. */
     private static final class Runs {
         int[] start = new int[1024];
         int[] end = new int[1024];
