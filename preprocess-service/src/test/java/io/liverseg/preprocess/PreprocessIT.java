@@ -148,12 +148,12 @@ class PreprocessIT {
         for (String t : tasks) {
             versions.put(t, ModelRegistry.packageVersion(packages.get(t)));
         }
-        List<PreprocessingSpec> specs = new ArrayList<>();
+        Map<String, PreprocessingSpec> specs = new LinkedHashMap<>();
         for (String t : tasks) {
-            specs.add(ModelPackage.readManifest(packages.get(t)).preprocessing().toSpec());
+            specs.put(t, ModelPackage.readManifest(packages.get(t)).preprocessing().toSpec());
         }
-        assertThat(specs).as("the bootstrap packages preprocess alike (what the one-pass expectations below rely on)")
-                .containsOnly(specs.get(0));
+        assertThat(specs.values()).as("the bootstrap packages preprocess alike (what the one-pass expectations below"
+                + " rely on)").containsOnly(specs.get(tasks.get(0)));
         List<String> ceIds = new ArrayList<>();
         for (String t : tasks) {
             ceIds.add(id + ":" + t + ":" + versions.get(t) + ":batch:0");
@@ -197,7 +197,7 @@ class PreprocessIT {
         Volume ct = NiftiReader.defaults().readScan(local);
         Map<String, byte[]> first = new LinkedHashMap<>();
         for (String t : tasks) {
-            PreprocessingSpec spec = ModelPackage.readManifest(packages.get(t)).preprocessing().toSpec();
+            PreprocessingSpec spec = specs.get(t);
             JsonNode plan = new ObjectMapper().readTree(store.get(ObjectKeys.batchPlan(id, t, versions.get(t)))
                     .orElseThrow());
             assertThat(plan.get("batch_count").asInt()).isEqualTo(2);
