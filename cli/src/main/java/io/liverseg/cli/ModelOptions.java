@@ -21,6 +21,6 @@ final class ModelOptions {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
-        return Segmenter.open(model, DeviceSetting.parse(device));
+        return Segmenter.open(model, DeviceSetting.parse(device), batch);
     }
 }

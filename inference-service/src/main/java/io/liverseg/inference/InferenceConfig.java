@@ -37,6 +37,14 @@ public interface InferenceConfig {
         @WithDefault("false")
         boolean tta();
 
+        /**
+         * Most slices in one forward pass, for the streaming path and gRPC alike (a 32-slice batch runs as four
+         * passes of 8): smaller passes need less memory, and at 8 the CPU forward was faster than at 32. The same
+         * slices give the same labels whatever this is up to floating-point rounding, which can flip a rare voxel.
+         */
+        @WithDefault("8")
+        int forwardBatch();
+
         /** Model versions of one task kept loaded; the least recently used one beyond this is closed. */
         @WithDefault("2")
         int modelsPerTask();

@@ -29,14 +29,27 @@ public final class Segmenter implements AutoCloseable {
     private final PreprocessingSpec spec;
 
     public Segmenter(ModelPackage.LoadedModel loaded) {
+        this(loaded, SlicePredictor.DEFAULT_FORWARD_BATCH);
+    }
+
+    /** @param forwardBatch most slices in one forward pass ({@link SlicePredictor}) */
+    public Segmenter(ModelPackage.LoadedModel loaded, int forwardBatch) {
         this.loaded = loaded;
-        this.predictor = new SlicePredictor(loaded.model(), loaded.block());
+        this.predictor = new SlicePredictor(loaded.model(), loaded.block(), forwardBatch);
         this.spec = loaded.manifest().preprocessing().toSpec();
     }
 
     /** Loads a package on the chosen device. */
     public static Segmenter open(Path packageDir, DeviceSetting device) throws IOException {
-        return new Segmenter(ModelPackage.load(packageDir, device.resolve()));
+        return open(packageDir, device, SlicePredictor.DEFAULT_FORWARD_BATCH);
+    }
+
+    /** Loads a package on the chosen device, running at most {@code forwardBatch} slices per forward pass. */
+    public static Segmenter open(Path packageDir, DeviceSetting device, int forwardBatch) throws IOException {
+        if (forwardBatch < 1) {
+            throw new IllegalArgumentException("forward batch must be at least 1, got " + forwardBatch);
+        }
+        return new Segmenter(ModelPackage.load(packageDir, device.resolve()), forwardBatch);
     }
 
     public ModelManifest manifest() {

@@ -9,20 +9,45 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.liverseg.model.net.AttentionResUNetBlock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs the network on NCHW float batches and returns per-pixel labels (argmax over classes). Each call
- * works in its own NDManager, closed before it returns: DJL frees a forward's intermediates only when
- * their manager closes, so memory stays bounded by one batch however many batches run.
+ * Runs the network on NCHW float batches and returns per-pixel labels (argmax over classes). A batch larger than
+ * the forward batch is run as consecutive chunks of at most that many slices, each in its own NDManager closed
+ * before the next starts: DJL frees a forward's intermediates only when their manager closes, so memory stays
+ * bounded by one chunk however many slices a call brings. The chunks depend only on the call's slices and the
+ * forward batch, so two callers that pass the same batches get bit-identical labels.
  */
 public final class SlicePredictor {
+    /**
+     * Slices per forward pass by default. At 8 a 256² pass of the vessel model needs about a quarter of the memory
+     * of one at 32, its tensors are small enough for glibc's malloc to reuse, and it ran 20 % faster than at 32 on
+     * the 2-core CPU (BENCHMARKS.md §3, session 10).
+     */
+    public static final int DEFAULT_FORWARD_BATCH = 8;
+
     private final Model model;
     private final AttentionResUNetBlock block;
+    private final int forwardBatch;
 
     public SlicePredictor(Model model, AttentionResUNetBlock block) {
+        this(model, block, DEFAULT_FORWARD_BATCH);
+    }
+
+    /** @param forwardBatch most slices in one forward pass */
+    public SlicePredictor(Model model, AttentionResUNetBlock block, int forwardBatch) {
+        if (forwardBatch < 1) {
+            throw new IllegalArgumentException("forward batch must be at least 1, got " + forwardBatch);
+        }
         this.model = model;
         this.block = block;
+        this.forwardBatch = forwardBatch;
+    }
+
+    /** Most slices in one forward pass. */
+    public int forwardBatch() {
+        return forwardBatch;
     }
 
     /**
@@ -32,9 +57,17 @@ public final class SlicePredictor {
      *                useful for models trained with mirroring; off by default everywhere)
      */
     public byte[] predict(float[] data, int n, int c, int h, int w, boolean flipTta) {
-        try (NDManager m = model.getNDManager().newSubManager()) {
-            return probabilities(m, data, n, c, h, w, flipTta).argMax(1).toType(DataType.UINT8, false).toByteArray();
+        checkLength(data, n, c, h, w);
+        byte[] labels = new byte[n * h * w];
+        for (int first = 0; first < n; first += forwardBatch) {
+            int k = Math.min(forwardBatch, n - first);
+            try (NDManager m = model.getNDManager().newSubManager()) {
+                byte[] part = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, flipTta).argMax(1)
+                        .toType(DataType.UINT8, false).toByteArray();
+                System.arraycopy(part, 0, labels, first * h * w, part.length);
+            }
         }
+        return labels;
     }
 
     /**
@@ -43,15 +76,40 @@ public final class SlicePredictor {
      * rounded, laid out (n, classes, h, w).
      */
     public Probabilities predictProbabilities(float[] data, int n, int c, int h, int w, boolean flipTta) {
-        try (NDManager m = model.getNDManager().newSubManager()) {
-            NDArray probs = probabilities(m, data, n, c, h, w, flipTta);
-            byte[] labels = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
-            int classes = (int) probs.getShape().get(1);
-            // the mean of the two passes with TTA; rounding, not truncation, so a certain class reads 255
-            float scale = flipTta ? 127.5f : 255f;
-            byte[] quantised = probs.mul(scale).round().clip(0, 255).toType(DataType.UINT8, false).toByteArray();
-            return new Probabilities(labels, quantised, classes);
+        checkLength(data, n, c, h, w);
+        byte[] labels = new byte[n * h * w];
+        byte[] quantised = null;
+        int classes = 0;
+        for (int first = 0; first < n; first += forwardBatch) {
+            int k = Math.min(forwardBatch, n - first);
+            try (NDManager m = model.getNDManager().newSubManager()) {
+                NDArray probs = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, flipTta);
+                byte[] part = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
+                System.arraycopy(part, 0, labels, first * h * w, part.length);
+                classes = (int) probs.getShape().get(1);
+                if (quantised == null) {
+                    quantised = new byte[n * classes * h * w];
+                }
+                // the mean of the two passes with TTA; rounding, not truncation, so a certain class reads 255
+                float scale = flipTta ? 127.5f : 255f;
+                byte[] q = probs.mul(scale).round().clip(0, 255).toType(DataType.UINT8, false).toByteArray();
+                System.arraycopy(q, 0, quantised, first * classes * h * w, q.length);
+            }
         }
+        return new Probabilities(labels, quantised, classes);
+    }
+
+    private static void checkLength(float[] data, int n, int c, int h, int w) {
+        if (n < 1 || (long) n * c * h * w != data.length) {
+            throw new IllegalArgumentException(data.length + " values are not " + n + " slices of " + c + "x" + h
+                    + "x" + w);
+        }
+    }
+
+    /** Slices {@code first .. first + k} of the batch; the array itself when that is all of it. */
+    private static float[] chunk(float[] data, int first, int k, int perSlice) {
+        return first == 0 && k * perSlice == data.length ? data
+                : Arrays.copyOfRange(data, first * perSlice, (first + k) * perSlice);
     }
 
     /**
