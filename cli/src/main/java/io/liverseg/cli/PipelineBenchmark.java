@@ -6,7 +6,9 @@ import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.localstack.QuarkusService;
 import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.predict.Segmenter;
+import io.liverseg.model.predict.SlicePredictor;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.SegmentationTasks;
 import io.liverseg.proto.events.v1.MaskReady;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -87,6 +90,14 @@ final class PipelineBenchmark implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> o = new LinkedHashMap<>();
         Mesh.Options options = Mesh.Options.of(home).withExtraConfig(Map.of("liverseg.tasks", String.join(",", tasks)));
+        // model-only runs in this JVM: under other malloc settings than the inference service's, the comparison
+        // would measure glibc, not the pipeline
+        if (!Objects.equals(DjlEnvironment.glibcTunables(), Mesh.inferenceMallocTunables())) {
+            throw new IllegalStateException("this JVM's " + DjlEnvironment.GLIBC_TUNABLES_ENV + " ("
+                    + DjlEnvironment.glibcTunables() + ") differs from the inference service's ("
+                    + Mesh.inferenceMallocTunables() + "): run the benchmark through ./liverseg, or set "
+                    + DjlEnvironment.GLIBC_TUNABLES_ENV + " yourself");
+        }
         try (Mesh mesh = Mesh.start(options, line -> {
             err.println(line);
             err.flush();
@@ -148,6 +159,10 @@ final class PipelineBenchmark implements Callable<Integer> {
             o.put("model_reference_ms", referenceTotal);
             o.put("overhead", (double) (pipelineNanos / 1_000_000 - referenceTotal) / referenceTotal);
             o.put("by_task", byTask);
+            // the malloc settings of this JVM's model-only runs and of the inference service (checked equal above)
+            o.put("glibc_tunables", DjlEnvironment.glibcTunables());
+            // model-only and the services (liverseg.inference.forward-batch's default) run the same passes
+            o.put("forward_batch", SlicePredictor.DEFAULT_FORWARD_BATCH);
             Map<String, Long> rss = new LinkedHashMap<>();
             for (QuarkusService s : mesh.services()) {
                 rss.put(s.name(), peakRssBytes(s.process().pid()));

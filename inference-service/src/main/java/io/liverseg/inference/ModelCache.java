@@ -39,6 +39,13 @@ public class ModelCache {
         // before anything loads the engine: offline mode, thread and OpenMP settings
         DjlEnvironment.init();
         device = DeviceSetting.parse(config.inference().device());
+        if (DjlEnvironment.glibcTunables() != null) {
+            LOG.infof("native malloc: %s=%s", DjlEnvironment.GLIBC_TUNABLES_ENV, DjlEnvironment.glibcTunables());
+        } else {
+            LOG.infof("%s is not set: on CPU every forward pass page-faults its tensors in again; %s=%s makes it"
+                    + " 30-45 %% faster (README, inference-service)", DjlEnvironment.GLIBC_TUNABLES_ENV,
+                    DjlEnvironment.GLIBC_TUNABLES_ENV, DjlEnvironment.MALLOC_TUNABLES);
+        }
     }
 
     /** A loaded model in use; close it when done (the model stays cached). */
@@ -88,7 +95,7 @@ public class ModelCache {
             device = DeviceSetting.parse(config.inference().device());
         }
         Path dir = registry.fetch(task, version, config.registry().cacheDir());
-        Segmenter s = Segmenter.open(dir, device);
+        Segmenter s = Segmenter.open(dir, device, config.inference().forwardBatch());
         LOG.infof("model %s version %s loaded on %s in %d ms", task, version, device,
                 (System.nanoTime() - t0) / 1_000_000);
         return s;

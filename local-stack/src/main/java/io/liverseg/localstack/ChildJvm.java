@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +48,16 @@ final class ChildJvm {
      */
     static ChildJvm start(String name, List<String> jvmOptions, String classpath, String mainClass,
             List<String> args, Path workDir, Path log, Path bootstrapDir) throws IOException {
+        return start(name, jvmOptions, classpath, mainClass, args, Map.of(), workDir, log, bootstrapDir);
+    }
+
+    /**
+     * As {@link #start(String, List, String, String, List, Path, Path, Path)}, with {@code environment} changing
+     * the environment the child inherits from this JVM: a value sets the variable, a null value removes it.
+     */
+    static ChildJvm start(String name, List<String> jvmOptions, String classpath, String mainClass,
+            List<String> args, Map<String, String> environment, Path workDir, Path log, Path bootstrapDir)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(jvmOptions);
@@ -59,7 +70,15 @@ final class ChildJvm {
         Files.createDirectories(log.getParent());
         Files.writeString(log, "# " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        environment.forEach((key, value) -> {
+            if (value == null) {
+                builder.environment().remove(key);
+            } else {
+                builder.environment().put(key, value);
+            }
+        });
+        Process process = builder
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -43,6 +43,15 @@ public final class QuarkusService implements AutoCloseable {
      */
     public static QuarkusService start(String name, Path runJar, Map<String, String> config, List<String> jvmOptions,
             Path logDir, Duration timeout) throws IOException {
+        return start(name, runJar, config, jvmOptions, Map.of(), logDir, timeout);
+    }
+
+    /**
+     * As {@link #start(String, Path, Map, List, Path, Duration)}, with changes to the environment the child
+     * inherits: a value sets the variable, a null value removes it.
+     */
+    public static QuarkusService start(String name, Path runJar, Map<String, String> config, List<String> jvmOptions,
+            Map<String, String> environment, Path logDir, Duration timeout) throws IOException {
         Objects.requireNonNull(name, "name");
         if (!Files.isRegularFile(runJar)) {
             throw new IOException(name + ": " + runJar + " does not exist; build it first (./mvnw package -DskipTests)");
@@ -55,7 +64,7 @@ public final class QuarkusService implements AutoCloseable {
         Path bootstrap = ChildJvm.writeBootstrap(Files.createDirectories(logDir.resolve(".bootstrap-" + name)));
         Path log = logDir.resolve(name + ".log");
         ChildJvm jvm = ChildJvm.start(name, options, runJar.toAbsolutePath().toString(), QUARKUS_MAIN, List.of(),
-                runJar.toAbsolutePath().getParent(), log, bootstrap);
+                environment, runJar.toAbsolutePath().getParent(), log, bootstrap);
         QuarkusService service = new QuarkusService(name, jvm, port);
         try {
             service.awaitReady(Deadline.in(timeout));

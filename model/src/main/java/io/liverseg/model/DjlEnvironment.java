@@ -49,6 +49,21 @@ public final class DjlEnvironment {
      */
     public static final String OMP_WAIT_POLICY_PROPERTY = "liverseg.omp_wait_policy";
 
+    /** The environment variable glibc reads its tunables from, once, when a process starts. */
+    public static final String GLIBC_TUNABLES_ENV = "GLIBC_TUNABLES";
+    /**
+     * glibc malloc settings under which libtorch's CPU tensors stop costing page faults. By default glibc serves
+     * each large tensor (tens to hundreds of MB for a 32-slice batch) with a fresh {@code mmap} and unmaps it when
+     * it is freed, so every forward pass faults in, and the kernel zeroes, gigabytes again: 18 million minor
+     * faults and 38 s of system time for one liver and one vessel pass over a 300-slice scan. One arena that
+     * takes large blocks from the heap ({@code mmap_max=0}; a thread's own arena could not hold them) and never
+     * trims what is freed lets the next pass reuse the same pages: 30–45 % faster forwards, at the price of the
+     * process keeping its peak native memory. A JVM cannot set this for itself (glibc reads it before Java
+     * starts): the {@code liverseg} launcher and the inference image set it (BENCHMARKS.md §3, session 10).
+     */
+    public static final String MALLOC_TUNABLES =
+            "glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736";
+
     private static final String OMP_WAIT_POLICY_ENV = "OMP_WAIT_POLICY";
     private static final String ENGINE = "PyTorch";
 
@@ -100,6 +115,11 @@ public final class DjlEnvironment {
         if (rc != 0) {
             throw new IllegalStateException("setenv(" + OMP_WAIT_POLICY_ENV + ") failed: " + rc);
         }
+    }
+
+    /** This process's {@code GLIBC_TUNABLES}, or null when it has none (what its malloc was started with). */
+    public static String glibcTunables() {
+        return System.getenv(GLIBC_TUNABLES_ENV);
     }
 
     /** The PyTorch engine, loaded offline. */

@@ -3,6 +3,7 @@ package io.liverseg.cli.stack;
 import io.liverseg.localstack.Infrastructure;
 import io.liverseg.localstack.LocalStack;
 import io.liverseg.localstack.QuarkusService;
+import io.liverseg.model.DjlEnvironment;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,13 @@ import java.util.function.Consumer;
  * {@code ./liverseg stack} runs and what the end-to-end tests start.
  */
 public final class Mesh implements AutoCloseable {
+    /**
+     * The other services run with glibc's malloc defaults: the inference tuning keeps a process's peak native
+     * memory, which only the inference passes were measured with (training's are larger).
+     */
+    private static final Map<String, String> DEFAULT_MALLOC =
+            Collections.singletonMap(DjlEnvironment.GLIBC_TUNABLES_ENV, null);
+
     /** The bucket every service uses. */
     public static final String BUCKET = "liverseg";
     /** Partitions per topic: more than one, so several inference instances can share the work. */
@@ -107,14 +116,15 @@ public final class Mesh implements AutoCloseable {
                 .resolve("logs"));
         Mesh mesh = new Mesh(infra, logDir, options.projectDir());
         try {
-            mesh.startService("ingest-service", "ingest", options, Map.of(), "-Xmx1g", progress);
-            mesh.startService("preprocess-service", "preprocess", options, Map.of(), "-Xmx2g", progress);
+            mesh.startService("ingest-service", "ingest", options, Map.of(), "-Xmx1g", DEFAULT_MALLOC, progress);
+            mesh.startService("preprocess-service", "preprocess", options, Map.of(), "-Xmx2g", DEFAULT_MALLOC,
+                    progress);
             for (int i = 1; i <= options.inferenceInstances(); i++) {
                 String name = options.inferenceInstances() == 1 ? "inference" : "inference-" + i;
                 mesh.startService("inference-service", name, options, Map.of("liverseg.instance-id", name), "-Xmx3g",
-                        progress);
+                        Map.of(DjlEnvironment.GLIBC_TUNABLES_ENV, inferenceMallocTunables()), progress);
             }
-            mesh.startService("training-service", "training", options, Map.of(), "-Xmx3g", progress);
+            mesh.startService("training-service", "training", options, Map.of(), "-Xmx3g", DEFAULT_MALLOC, progress);
             return mesh;
         } catch (IOException | RuntimeException e) {
             mesh.close();
@@ -133,8 +143,18 @@ public final class Mesh implements AutoCloseable {
         return topics;
     }
 
+    /**
+     * The {@code GLIBC_TUNABLES} the inference services run with: this JVM's own when it has one (an explicit
+     * value, even empty, wins), else {@link DjlEnvironment#MALLOC_TUNABLES}, which makes their forward passes
+     * 30–45 % faster on CPU.
+     */
+    public static String inferenceMallocTunables() {
+        String own = DjlEnvironment.glibcTunables();
+        return own != null ? own : DjlEnvironment.MALLOC_TUNABLES;
+    }
+
     private void startService(String module, String name, Options options, Map<String, String> own, String heap,
-            Consumer<String> progress) throws IOException {
+            Map<String, String> environment, Consumer<String> progress) throws IOException {
         Path jar = options.projectDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         Map<String, String> config = new LinkedHashMap<>(infra.quarkusConfig());
         config.put("liverseg.bucket", BUCKET);
@@ -143,7 +163,7 @@ public final class Mesh implements AutoCloseable {
         config.putAll(own);
         config.putAll(options.extraConfig());
         progress.accept("starting " + name + " ...");
-        services.add(QuarkusService.start(name, jar, config, List.of(heap, "-XX:+UseSerialGC"), logDir,
+        services.add(QuarkusService.start(name, jar, config, List.of(heap, "-XX:+UseSerialGC"), environment, logDir,
                 options.startTimeout()));
     }
 

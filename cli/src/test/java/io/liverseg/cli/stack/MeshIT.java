@@ -2,6 +2,7 @@ package io.liverseg.cli.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liverseg.imaging.Volume;
@@ -12,7 +13,9 @@ import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.phantom.PhantomOptions;
 import io.liverseg.imaging.phantom.StorageType;
 import io.liverseg.localstack.Infrastructure;
+import io.liverseg.localstack.QuarkusService;
 import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.predict.Segmenter;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
@@ -116,6 +119,24 @@ class MeshIT {
         Path dir = tmp.resolve(name);
         PhantomDatasetWriter.write(dir, options.withSlices(40, 56), 1);
         return dir;
+    }
+
+    /** The malloc tuning reaches the inference services (each a child JVM) and only them. */
+    @Test
+    void onlyTheInferenceServicesRunWithTheMallocTuning() throws IOException {
+        for (QuarkusService s : mesh.services()) {
+            if (s.name().startsWith("inference")) {
+                // what the service's JVM itself sees (glibc may rewrite the variable's bytes in /proc/PID/environ)
+                assertThat(Files.readString(mesh.logDir().resolve(s.name() + ".log"))).as(s.name())
+                        .contains("native malloc: " + DjlEnvironment.GLIBC_TUNABLES_ENV + "="
+                                + Mesh.inferenceMallocTunables());
+            } else {
+                Path environ = Path.of("/proc", Long.toString(s.process().pid()), "environ");
+                assumeTrue(Files.isReadable(environ), "no /proc here: the child's environment cannot be read");
+                assertThat(new String(Files.readAllBytes(environ), StandardCharsets.UTF_8).split("\0")).as(s.name())
+                        .noneMatch(v -> v.startsWith(DjlEnvironment.GLIBC_TUNABLES_ENV + "="));
+            }
+        }
     }
 
     @Test
