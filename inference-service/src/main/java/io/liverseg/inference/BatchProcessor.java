@@ -28,6 +28,7 @@ import io.liverseg.storage.ObjectStore;
 import io.liverseg.storage.RegistrySeeding;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +44,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -85,6 +87,7 @@ public class BatchProcessor {
     private final MutinyEmitter<byte[]> masks;
     private final MutinyEmitter<byte[]> metrics;
     private final MutinyEmitter<byte[]> failures;
+    private final BatchPrefetch prefetch;
 
     BatchProcessor(ObjectStore store, ModelCache models, RegistrySeeding seeder, InferenceConfig config,
                    NiftiReader reader, @Channel(MASKS_OUT) MutinyEmitter<byte[]> masks,
@@ -98,6 +101,12 @@ public class BatchProcessor {
         this.masks = masks;
         this.metrics = metrics;
         this.failures = failures;
+        this.prefetch = new BatchPrefetch(store);
+    }
+
+    @PreDestroy
+    void stop() {
+        prefetch.close();
     }
 
     @Incoming(IN)
@@ -145,14 +154,24 @@ public class BatchProcessor {
                     + b.getBatchCount());
         }
         long tGet = System.nanoTime();
-        byte[] bytes = store.get(b.getTensorKey()).orElseThrow(() -> new IOException("batch object "
-                + store.bucket() + "/" + b.getTensorKey() + " does not exist"));
+        Optional<SliceBatch> prefetched = prefetch.take(b.getTensorKey());
         long tDecode = System.nanoTime();
         SliceBatch batch;
-        try {
-            batch = SliceBatchCodec.decodeBatch(bytes);
-        } catch (IOException e) {
-            throw new IOException(b.getTensorKey() + ": " + e.getMessage(), e);
+        if (prefetched.isPresent()) {
+            batch = prefetched.get();
+        } else {
+            byte[] bytes = store.get(b.getTensorKey()).orElseThrow(() -> new IOException("batch object "
+                    + store.bucket() + "/" + b.getTensorKey() + " does not exist"));
+            tDecode = System.nanoTime();
+            try {
+                batch = SliceBatchCodec.decodeBatch(bytes);
+            } catch (IOException e) {
+                throw new IOException(b.getTensorKey() + ": " + e.getMessage(), e);
+            }
+        }
+        if (b.getBatchIndex() + 1 < b.getBatchCount()) {
+            // the next batch is fetched and decoded while this one is predicted
+            ObjectKeys.nextBatch(b.getTensorKey()).ifPresent(prefetch::start);
         }
         PreprocessingSpec spec = segmenter.manifest().preprocessing().toSpec();
         if (batch.firstSlice() != b.getFirstSlice() || batch.count() != b.getSliceCount()
@@ -173,9 +192,10 @@ public class BatchProcessor {
         long tPut = System.nanoTime();
         store.put(ObjectKeys.part(b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex()),
                 SliceBatchCodec.encode(part), "application/octet-stream");
-        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms (GET %d ms, decode %d ms, part encode and PUT %d ms)",
+        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms (%s %d ms, decode %d ms, part encode and PUT %d ms)",
                 b.getScanId(), b.getTask(), b.getBatchIndex() + 1, b.getBatchCount(), predictMs,
-                (tDecode - tGet) / 1_000_000, (t0 - tDecode) / 1_000_000, (System.nanoTime() - tPut) / 1_000_000);
+                prefetched.isPresent() ? "prefetched, waited" : "GET", (tDecode - tGet) / 1_000_000,
+                (t0 - tDecode) / 1_000_000, (System.nanoTime() - tPut) / 1_000_000);
     }
 
     private void assemble(SliceBatchReady b, Segmenter segmenter, String marker) throws IOException {

@@ -1,6 +1,7 @@
 package io.liverseg.storage;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +46,7 @@ public final class ObjectKeys {
 
     private static final Pattern SCAN_ID = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Pattern BATCH_FILE = Pattern.compile("(.*/)batch-(\\d{5})\\.lsb");
 
     private ObjectKeys() {
     }
@@ -86,6 +88,19 @@ public final class ObjectKeys {
 
     public static String batch(String scan, String task, String version, int index) {
         return workPrefix(scan, task, version) + String.format(Locale.ROOT, "batch-%05d.lsb", index);
+    }
+
+    /**
+     * The key of the batch written after {@code batchKey} in the same folder ({@code batch-00003.lsb} →
+     * {@code batch-00004.lsb}), or empty when {@code batchKey} is not a batch key.
+     */
+    public static Optional<String> nextBatch(String batchKey) {
+        java.util.regex.Matcher m = BATCH_FILE.matcher(batchKey);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        int index = Integer.parseInt(m.group(2));
+        return Optional.of(m.group(1) + String.format(Locale.ROOT, "batch-%05d.lsb", index + 1));
     }
 
     public static String part(String scan, String task, String version, int index) {

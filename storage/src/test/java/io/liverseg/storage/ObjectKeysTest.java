@@ -47,6 +47,16 @@ class ObjectKeysTest {
     }
 
     @Test
+    void theNextBatchIsTheSameFolderOneIndexOnAndOnlyBatchKeysHaveOne() {
+        assertThat(ObjectKeys.nextBatch(ObjectKeys.batch(SCAN, "liver", "2", 9)))
+                .contains(ObjectKeys.batch(SCAN, "liver", "2", 10));
+        assertThat(ObjectKeys.nextBatch(ObjectKeys.batch(SCAN, "vessels", "12", 0)))
+                .contains(ObjectKeys.batch(SCAN, "vessels", "12", 1));
+        assertThat(ObjectKeys.nextBatch(ObjectKeys.part(SCAN, "liver", "2", 3))).isEmpty();
+        assertThat(ObjectKeys.nextBatch("batch-00001.lsb")).isEmpty();
+    }
+
+    @Test
     void batchKeysSortInBatchOrder() {
         assertThat(ObjectKeys.batch(SCAN, "liver", "2", 9)).isLessThan(ObjectKeys.batch(SCAN, "liver", "2", 10));
     }
