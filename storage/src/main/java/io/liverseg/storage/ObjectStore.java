@@ -37,11 +37,14 @@ public final class ObjectStore {
     private final String bucket;
 
     /**
-     * Part size for uploads: S3's largest (5 GiB), so every object this project writes (CTs up to the 2 GiB upload
-     * limit, slice batches, masks) goes up in one PUT. The client's default picks 5 MiB parts, which turns a 77 MB
-     * CT into 16 part requests plus a completion that makes the server copy the parts together again.
+     * Objects up to this size go up in one PUT. The client's default picks 5 MiB parts, which turns a 77 MB CT into
+     * 16 part requests plus a completion that makes the server copy the parts together again; S3 recommends
+     * multipart uploads from about 100 MB, and S3Proxy refuses a signed single PUT over 128 MiB ("Your request was
+     * too big": it buffers such a body to check its SHA-256), which a 512×512×300 float32 CT (≈ 270 MB) exceeds.
      */
-    static final long SINGLE_PUT_PART = ObjectWriteArgs.MAX_PART_SIZE;
+    static final long SINGLE_PUT_MAX = 100L * 1024 * 1024;
+    /** Part size of larger objects' multipart uploads. */
+    static final long MULTIPART_PART = 64L * 1024 * 1024;
 
     public ObjectStore(MinioClient client, String bucket) {
         this.client = client;
@@ -75,12 +78,18 @@ public final class ObjectStore {
 
     public void put(String key, byte[] data, String contentType) {
         call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                .stream(new ByteArrayInputStream(data), data.length, SINGLE_PUT_PART).contentType(contentType).build()));
+                .stream(new ByteArrayInputStream(data), data.length, partSize(data.length)).contentType(contentType)
+                .build()));
     }
 
     public void putFile(String key, Path file, String contentType) {
         call("put", key, () -> client.uploadObject(UploadObjectArgs.builder().bucket(bucket).object(key)
-                .filename(file.toString(), SINGLE_PUT_PART).contentType(contentType).build()));
+                .filename(file.toString(), partSize(Files.size(file))).contentType(contentType).build()));
+    }
+
+    /** The client's part size for an object of {@code size} bytes: all of it (one PUT) up to {@link #SINGLE_PUT_MAX}. */
+    static long partSize(long size) {
+        return size <= SINGLE_PUT_MAX ? Math.max(size, ObjectWriteArgs.MIN_MULTIPART_SIZE) : MULTIPART_PART;
     }
 
     /** Server-side copy within the bucket. */

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.liverseg.localstack.LocalStack;
 import io.liverseg.localstack.LocalStackExtension;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,6 +28,34 @@ class ObjectStoreIT {
         store = new ObjectStore(stack.s3Client(), "objectstore-it");
         store.ensureBucket();
         store.ensureBucket(); // a second call finds it and is harmless
+    }
+
+    /** A 512×512×300 float32 CT is ≈ 270 MB: over S3Proxy's 128 MiB limit for one signed PUT, so it goes in parts. */
+    @Test
+    void aFileOverTheSinglePutLimitIsStoredWhole(@TempDir Path tmp) throws Exception {
+        long size = 130L * 1024 * 1024 + 17;
+        assertThat(ObjectStore.partSize(size)).isLessThan(size);
+        assertThat(ObjectStore.partSize(77_146_718)).isEqualTo(77_146_718); // the bench CT: one PUT
+        Path big = tmp.resolve("big.bin");
+        byte[] block = new byte[1 << 20];
+        MessageDigest written = MessageDigest.getInstance("SHA-256");
+        try (OutputStream out = Files.newOutputStream(big)) {
+            for (long done = 0; done < size; done += block.length) {
+                Arrays.fill(block, (byte) (done >>> 20));
+                int n = (int) Math.min(block.length, size - done);
+                out.write(block, 0, n);
+                written.update(block, 0, n);
+            }
+        }
+        store.putFile("big/ct.bin", big, "application/octet-stream");
+
+        assertThat(store.size("big/ct.bin")).contains(size);
+        MessageDigest read = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = new DigestInputStream(store.open("big/ct.bin").orElseThrow(), read)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        assertThat(read.digest()).isEqualTo(written.digest());
+        store.delete("big/ct.bin");
     }
 
     @Test
