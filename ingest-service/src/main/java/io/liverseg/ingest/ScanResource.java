@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
+import io.liverseg.storage.StorageException;
 import io.liverseg.storage.status.ScanStatus;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -171,7 +172,8 @@ public class ScanResource {
             outcome = ingest.ingest(intake);
         } catch (InvalidScanException e) {
             throw new ProblemException(e.problem(), e);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | StorageException e) {
+            // the scan is fine, storing or announcing it failed: the client may retry the same bytes
             throw new ProblemException(Problem.unavailable(e.getMessage()), e);
         } finally {
             intake.image().file().delete();
