@@ -59,7 +59,8 @@ public final class DjlEnvironment {
      * takes large blocks from the heap ({@code mmap_max=0}; a thread's own arena could not hold them) and never
      * trims what is freed lets the next pass reuse the same pages: 30–45 % faster forwards, at the price of the
      * process keeping its peak native memory. A JVM cannot set this for itself (glibc reads it before Java
-     * starts): the {@code liverseg} launcher and the inference image set it (BENCHMARKS.md §3, session 10).
+     * starts): the {@code liverseg} launcher, the local stack (for its inference services) and the inference image
+     * set it. Keep forward passes small under it (model/README.md; BENCHMARKS.md §3, session 10).
      */
     public static final String MALLOC_TUNABLES =
             "glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736";
