@@ -57,17 +57,7 @@ public final class SlicePredictor {
      *                useful for models trained with mirroring; off by default everywhere)
      */
     public byte[] predict(float[] data, int n, int c, int h, int w, boolean flipTta) {
-        checkLength(data, n, c, h, w);
-        byte[] labels = new byte[n * h * w];
-        for (int first = 0; first < n; first += forwardBatch) {
-            int k = Math.min(forwardBatch, n - first);
-            try (NDManager m = model.getNDManager().newSubManager()) {
-                byte[] part = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, flipTta).argMax(1)
-                        .toType(DataType.UINT8, false).toByteArray();
-                System.arraycopy(part, 0, labels, first * h * w, part.length);
-            }
-        }
-        return labels;
+        return passes(data, n, c, h, w, flipTta, (probs, first) -> { });
     }
 
     /**
@@ -76,27 +66,39 @@ public final class SlicePredictor {
      * rounded, laid out (n, classes, h, w).
      */
     public Probabilities predictProbabilities(float[] data, int n, int c, int h, int w, boolean flipTta) {
+        int classes = block.config().classes();
+        byte[] quantised = new byte[n * classes * h * w];
+        // the mean of the two passes with TTA; rounding, not truncation, so a certain class reads 255
+        float scale = flipTta ? 127.5f : 255f;
+        byte[] labels = passes(data, n, c, h, w, flipTta, (probs, first) -> {
+            byte[] q = probs.mul(scale).round().clip(0, 255).toType(DataType.UINT8, false).toByteArray();
+            System.arraycopy(q, 0, quantised, first * classes * h * w, q.length);
+        });
+        return new Probabilities(labels, quantised, classes);
+    }
+
+    /** What else a caller takes from one pass: its class probabilities (k, classes, h, w) from slice {@code first}. */
+    private interface PassResult {
+        void accept(NDArray probabilities, int first);
+    }
+
+    /**
+     * The labels of all {@code n} slices, one forward pass per chunk of at most {@link #forwardBatch} slices in its
+     * own NDManager; {@code more} sees each pass's probabilities before its manager closes.
+     */
+    private byte[] passes(float[] data, int n, int c, int h, int w, boolean flipTta, PassResult more) {
         checkLength(data, n, c, h, w);
         byte[] labels = new byte[n * h * w];
-        byte[] quantised = null;
-        int classes = 0;
         for (int first = 0; first < n; first += forwardBatch) {
             int k = Math.min(forwardBatch, n - first);
             try (NDManager m = model.getNDManager().newSubManager()) {
                 NDArray probs = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, flipTta);
                 byte[] part = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
                 System.arraycopy(part, 0, labels, first * h * w, part.length);
-                classes = (int) probs.getShape().get(1);
-                if (quantised == null) {
-                    quantised = new byte[n * classes * h * w];
-                }
-                // the mean of the two passes with TTA; rounding, not truncation, so a certain class reads 255
-                float scale = flipTta ? 127.5f : 255f;
-                byte[] q = probs.mul(scale).round().clip(0, 255).toType(DataType.UINT8, false).toByteArray();
-                System.arraycopy(q, 0, quantised, first * classes * h * w, q.length);
+                more.accept(probs, first);
             }
         }
-        return new Probabilities(labels, quantised, classes);
+        return labels;
     }
 
     private static void checkLength(float[] data, int n, int c, int h, int w) {
