@@ -28,6 +28,12 @@ class MallocTunablesTest {
     }
 
     @Test
+    void theCliIntegrationTestsRunWithThem() throws IOException {
+        assertThat(Files.readString(ROOT.resolve("cli/pom.xml")))
+                .contains("<GLIBC_TUNABLES>" + DjlEnvironment.MALLOC_TUNABLES + "</GLIBC_TUNABLES>");
+    }
+
+    @Test
     void theInferenceImageSetsThem() throws IOException {
         String dockerfile = Files.readString(ROOT.resolve("inference-service/src/main/docker/Dockerfile.jvm"));
         assertThat(dockerfile).contains("ENV GLIBC_TUNABLES=\"" + DjlEnvironment.MALLOC_TUNABLES + "\"");

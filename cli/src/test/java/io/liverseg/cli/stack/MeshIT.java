@@ -124,6 +124,9 @@ class MeshIT {
     /** The malloc tuning reaches the inference services (each a child JVM) and only them. */
     @Test
     void onlyTheInferenceServicesRunWithTheMallocTuning() throws IOException {
+        // set for this JVM by failsafe (cli/pom.xml): without it the others would lack it whatever Mesh did
+        assertThat(DjlEnvironment.glibcTunables()).as("this test JVM's " + DjlEnvironment.GLIBC_TUNABLES_ENV)
+                .isEqualTo(DjlEnvironment.MALLOC_TUNABLES);
         for (QuarkusService s : mesh.services()) {
             if (s.name().startsWith("inference")) {
                 // what the service's JVM itself sees (glibc may rewrite the variable's bytes in /proc/PID/environ)
