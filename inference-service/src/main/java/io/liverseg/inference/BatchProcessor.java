@@ -41,12 +41,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,6 +67,12 @@ import org.jboss.logging.Logger;
  * {@code work/{scan}/{task}/{version}/mask-ready.json} is written, and any redelivered batch of that version is
  * then acknowledged without work. (A crash between the send and the marker can repeat the MaskReady once, with
  * the same ce_id.) Failures end in failed.json, ScanFailed and the dead-letter topic.
+ *
+ * <p>Two threads: a worker runs the forward passes, one batch after another; the {@code mask-finisher} stores
+ * each part, lists the parts, assembles a mask when its last part is stored and then acknowledges the batch's
+ * message, so that the next forward pass never waits for S3 or an assembly (≈ 30 ms a batch and ≈ 0.8 s a mask,
+ * measured on a 300-slice scan). Parts this instance stored and the scan's header are kept in memory for the
+ * assembly; S3 remains the truth.
  */
 @ApplicationScoped
 public class BatchProcessor {
@@ -73,9 +87,12 @@ public class BatchProcessor {
     static final String STAGE = "inference";
     /** CloudEvents {@code ce_source} of what this service sends. */
     static final URI SOURCE = URI.create("/liverseg/inference");
-    /** Marker object (in the version's work folder) written once MaskReady is sent. */
     /** Bytes of the scan read to get its header; larger headers (big extensions) fall back to the whole file. */
     static final int HEADER_PREFIX = 1 << 20;
+    /** Predicted batches that may wait for the finisher (each holds its labels and a model lease). */
+    static final int MAX_UNFINISHED = 4;
+    /** Labels of stored parts kept for assembly: 128 MiB, 64 parts of 32 slices at 256². */
+    static final long LOCAL_PARTS_BYTES = 128L << 20;
 
     private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
 
@@ -88,6 +105,22 @@ public class BatchProcessor {
     private final MutinyEmitter<byte[]> metrics;
     private final MutinyEmitter<byte[]> failures;
     private final BatchPrefetch prefetch;
+    /** One thread stores parts and assembles masks, in the order the batches were predicted. */
+    private final ExecutorService finisher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mask-finisher");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Batches predicted but not yet finished: beyond this the forward passes wait for the finisher. */
+    private final Semaphore finisherSlots = new Semaphore(MAX_UNFINISHED);
+    private final LocalParts localParts = new LocalParts(LOCAL_PARTS_BYTES);
+    /** Headers of the scans being assembled, by image key; access order, the eldest dropped beyond 16. */
+    private final Map<String, NiftiHeader> headers = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, NiftiHeader> eldest) {
+            return size() > 16;
+        }
+    };
 
     BatchProcessor(ObjectStore store, ModelCache models, RegistrySeeding seeder, InferenceConfig config,
                    NiftiReader reader, @Channel(MASKS_OUT) MutinyEmitter<byte[]> masks,
@@ -107,48 +140,136 @@ public class BatchProcessor {
     @PreDestroy
     void stop() {
         prefetch.close();
+        // parts handed over are stored (and their messages acknowledged) before the service stops; what does not
+        // finish in time is redelivered after a restart, which the idempotent writes allow
+        finisher.shutdown();
+        try {
+            if (!finisher.awaitTermination(30, TimeUnit.SECONDS)) {
+                finisher.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            finisher.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
+    /**
+     * Predicts the batch on this (worker) thread and hands its labels to the finisher, which stores the part,
+     * assembles the mask when it was the last one, and only then acknowledges the message: the next batch's
+     * forward pass does not wait for S3, the listing or a mask's assembly, and a crash before the part is stored
+     * still leaves the offset uncommitted. Never throws: a failure nacks the message (dead-letter topic).
+     */
     @Incoming(IN)
     @Blocking
-    public void onSliceBatchReady(byte[] payload) throws IOException {
+    public CompletionStage<Void> onSliceBatchReady(Message<byte[]> message) {
         SliceBatchReady batch;
         try {
-            batch = SliceBatchReady.parseFrom(payload);
+            batch = SliceBatchReady.parseFrom(message.getPayload());
         } catch (InvalidProtocolBufferException e) {
-            throw new ScanFailedException("payload is not a liverseg.events.v1.SliceBatchReady: " + e.getMessage(), e);
+            return message.nack(new ScanFailedException("payload is not a liverseg.events.v1.SliceBatchReady: "
+                    + e.getMessage(), e));
         }
-        seeder.ensureReady();
-        process(batch);
-    }
-
-    void process(SliceBatchReady b) {
         try {
-            String marker = ObjectKeys.maskReadyMarker(b.getScanId(), b.getTask(), b.getModelVersion());
-            if (store.exists(marker)) {
-                LOG.infof("scan %s %s v%s batch %d: the mask of this version is done already, nothing to do",
-                        b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex());
-                return;
-            }
-            try (ModelCache.Lease lease = models.lease(b.getTask(), b.getModelVersion())) {
-                Segmenter segmenter = lease.segmenter();
-                predict(b, segmenter);
-                long tList = System.nanoTime();
-                List<String> keys = store.list(ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion()));
-                LOG.debugf("scan %s %s batch %d: parts listed in %d ms", b.getScanId(), b.getTask(),
-                        b.getBatchIndex() + 1, (System.nanoTime() - tList) / 1_000_000);
-                if (Parts.complete(keys, b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchCount())) {
-                    assemble(b, segmenter, marker);
-                }
-            }
+            seeder.ensureReady();
+        } catch (IOException | RuntimeException e) {
+            // no model registry: nothing wrong with the scan, so no ScanFailed for it
+            return message.nack(e);
+        }
+        Predicted predicted;
+        try {
+            predicted = predict(batch);
         } catch (ScanFailedException e) {
-            throw e;
+            return message.nack(e);
         } catch (Exception e) {
-            throw fail(b, e);
+            return message.nack(fail(batch, e));
+        }
+        if (predicted == null) {
+            return message.ack();
+        }
+        try {
+            finisherSlots.acquire();
+        } catch (InterruptedException e) {
+            predicted.lease().close();
+            Thread.currentThread().interrupt();
+            return message.nack(e);
+        }
+        try {
+            finisher.execute(() -> finish(predicted, message));
+        } catch (RuntimeException e) {
+            finisherSlots.release();
+            predicted.lease().close();
+            return message.nack(e);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** A batch predicted, its model still leased (assembly needs the package's postprocessing). */
+    private record Predicted(SliceBatchReady batch, ModelCache.Lease lease, SliceBatchCodec.MaskPart part) {
+    }
+
+    /**
+     * The batch's labels, or null when the mask of this version is done already (a redelivery). The returned lease
+     * is the caller's to close.
+     */
+    private Predicted predict(SliceBatchReady b) throws Exception {
+        String marker = ObjectKeys.maskReadyMarker(b.getScanId(), b.getTask(), b.getModelVersion());
+        if (store.exists(marker)) {
+            LOG.infof("scan %s %s v%s batch %d: the mask of this version is done already, nothing to do",
+                    b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex());
+            return null;
+        }
+        ModelCache.Lease lease = models.lease(b.getTask(), b.getModelVersion());
+        try {
+            return new Predicted(b, lease, predict(b, lease.segmenter()));
+        } catch (Exception | Error e) {
+            lease.close();
+            throw e;
         }
     }
 
-    private void predict(SliceBatchReady b, Segmenter segmenter) throws IOException {
+    /** On the finisher thread: store the part, assemble when every part exists, then acknowledge. */
+    private void finish(Predicted p, Message<byte[]> message) {
+        SliceBatchReady b = p.batch();
+        boolean complete = false;
+        try (ModelCache.Lease lease = p.lease()) {
+            long tPut = System.nanoTime();
+            String partKey = ObjectKeys.part(b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex());
+            store.put(partKey, SliceBatchCodec.encode(p.part()), "application/octet-stream");
+            localParts.remember(partKey, p.part());
+            long tList = System.nanoTime();
+            String prefix = ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion());
+            List<String> keys = store.list(prefix);
+            LOG.debugf("scan %s %s batch %d: part encoded and stored in %d ms, parts listed in %d ms", b.getScanId(),
+                    b.getTask(), b.getBatchIndex() + 1, (tList - tPut) / 1_000_000,
+                    (System.nanoTime() - tList) / 1_000_000);
+            complete = Parts.complete(keys, b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchCount());
+            if (complete) {
+                String marker = ObjectKeys.maskReadyMarker(b.getScanId(), b.getTask(), b.getModelVersion());
+                // a batch redelivered while its mask was being assembled comes here after that assembly
+                if (store.exists(marker)) {
+                    LOG.infof("scan %s %s v%s: the mask of this version is done already", b.getScanId(), b.getTask(),
+                            b.getModelVersion());
+                } else {
+                    assemble(b, lease.segmenter(), marker);
+                }
+                localParts.forget(prefix);
+            }
+        } catch (Exception | Error e) {
+            finisherSlots.release();
+            localParts.forget(ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion()));
+            message.nack(e instanceof ScanFailedException sf ? sf : fail(b, e instanceof Exception x ? x
+                    : new IllegalStateException(e)));
+            return;
+        }
+        finisherSlots.release();
+        message.ack();
+        if (!complete) {
+            // the finisher is idle while the next batch is predicted: read the scan's header for the assembly now
+            readHeaderAhead(b.getImageKey());
+        }
+    }
+
+    private SliceBatchCodec.MaskPart predict(SliceBatchReady b, Segmenter segmenter) throws IOException {
         if (b.getBatchCount() < 1 || b.getBatchIndex() < 0 || b.getBatchIndex() >= b.getBatchCount()) {
             throw new IllegalArgumentException("batch_index " + b.getBatchIndex() + " is not within batch_count "
                     + b.getBatchCount());
@@ -187,15 +308,12 @@ public class BatchProcessor {
         byte[] labels = segmenter.predictor().predict(batch.data(), batch.count(), batch.channels(), batch.height(),
                 batch.width(), config.inference().tta());
         long predictMs = (System.nanoTime() - t0) / 1_000_000;
-        SliceBatchCodec.MaskPart part = new SliceBatchCodec.MaskPart(batch.firstSlice(), batch.count(), batch.height(),
-                batch.width(), labels, predictMs, b.getPreprocessMs());
-        long tPut = System.nanoTime();
-        store.put(ObjectKeys.part(b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex()),
-                SliceBatchCodec.encode(part), "application/octet-stream");
-        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms (%s %d ms, decode %d ms, part encode and PUT %d ms)",
-                b.getScanId(), b.getTask(), b.getBatchIndex() + 1, b.getBatchCount(), predictMs,
+        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms (%s %d ms, decode %d ms)", b.getScanId(), b.getTask(),
+                b.getBatchIndex() + 1, b.getBatchCount(), predictMs,
                 prefetched.isPresent() ? "prefetched, waited" : "GET", (tDecode - tGet) / 1_000_000,
-                (t0 - tDecode) / 1_000_000, (System.nanoTime() - tPut) / 1_000_000);
+                (t0 - tDecode) / 1_000_000);
+        return new SliceBatchCodec.MaskPart(batch.firstSlice(), batch.count(), batch.height(), batch.width(), labels,
+                predictMs, b.getPreprocessMs());
     }
 
     private void assemble(SliceBatchReady b, Segmenter segmenter, String marker) throws IOException {
@@ -204,7 +322,7 @@ public class BatchProcessor {
         String task = b.getTask();
         String version = b.getModelVersion();
         ModelManifest manifest = segmenter.manifest();
-        NiftiHeader header = readHeader(b.getImageKey());
+        NiftiHeader header = header(b.getImageKey());
         long tHeader = System.nanoTime();
         int[] dims = scanDims(header, b.getImageKey());
         checkGeometry(b.getGeometry(), dims, header, b.getImageKey());
@@ -212,14 +330,21 @@ public class BatchProcessor {
                 manifest.preprocessing().targetSize());
         long inferenceMs = 0;
         long preprocessMs = 0;
+        int local = 0;
         for (int i = 0; i < b.getBatchCount(); i++) {
             String key = ObjectKeys.part(scan, task, version, i);
-            byte[] bytes = store.get(key).orElseThrow(() -> new IOException("mask part " + key + " disappeared"));
+            Optional<SliceBatchCodec.MaskPart> held = localParts.take(key);
             SliceBatchCodec.MaskPart part;
-            try {
-                part = SliceBatchCodec.decodeMask(bytes);
-            } catch (IOException e) {
-                throw new IOException(key + ": " + e.getMessage(), e);
+            if (held.isPresent()) {
+                part = held.get();
+                local++;
+            } else {
+                byte[] bytes = store.get(key).orElseThrow(() -> new IOException("mask part " + key + " disappeared"));
+                try {
+                    part = SliceBatchCodec.decodeMask(bytes);
+                } catch (IOException e) {
+                    throw new IOException(key + ": " + e.getMessage(), e);
+                }
             }
             assembler.put(part.firstSlice(), part.count(), part.labels());
             inferenceMs += part.predictMs();
@@ -238,8 +363,9 @@ public class BatchProcessor {
         }
         long tWritten = System.nanoTime();
         long assembleMs = (tWritten - t0) / 1_000_000;
-        LOG.debugf("scan %s %s assembly: header %d ms, parts %d ms, grid and postprocessing %d ms, NIfTI write and"
-                + " PUT %d ms", scan, task, (tHeader - t0) / 1_000_000, (tParts - tHeader) / 1_000_000,
+        LOG.debugf("scan %s %s assembly: header %d ms, parts %d ms (%d of %d held in memory), grid and postprocessing"
+                + " %d ms, NIfTI write and PUT %d ms", scan, task, (tHeader - t0) / 1_000_000,
+                (tParts - tHeader) / 1_000_000, local, b.getBatchCount(),
                 (tMask - tParts) / 1_000_000, (tWritten - tMask) / 1_000_000);
 
         List<String> classNames = manifest.classNames();
@@ -281,6 +407,30 @@ public class BatchProcessor {
                 .getBytes(StandardCharsets.UTF_8), "application/json");
         LOG.infof("scan %s %s v%s: mask ready (%s), upload to mask %d ms (%d ms after the mask was stored)", scan, task,
                 version, describe(volumes), uploadToMask, (System.nanoTime() - tWritten) / 1_000_000);
+    }
+
+    /** The scan's header, from the cache or read (and cached: image keys are content-addressed, never rewritten). */
+    private NiftiHeader header(String imageKey) throws IOException {
+        synchronized (headers) {
+            NiftiHeader h = headers.get(imageKey);
+            if (h != null) {
+                return h;
+            }
+        }
+        NiftiHeader h = readHeader(imageKey);
+        synchronized (headers) {
+            headers.put(imageKey, h);
+        }
+        return h;
+    }
+
+    /** Caches the scan's header ahead of its assembly; a failure is only logged, the assembly reads and reports it. */
+    private void readHeaderAhead(String imageKey) {
+        try {
+            header(imageKey);
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("reading the header of %s ahead of its assembly failed: %s", imageKey, e.getMessage());
+        }
     }
 
     /** The scan's NIfTI header, read from the first MiB of the object (the whole object if the header is longer). */
