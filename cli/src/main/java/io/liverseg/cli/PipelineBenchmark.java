@@ -75,6 +75,10 @@ final class PipelineBenchmark implements Callable<Integer> {
             + " scan then also pays the JIT compilation of the services' large-scan paths (a freshly started stack).")
     boolean smallWarmup;
 
+    @Option(names = "--helper-nice", defaultValue = "" + Mesh.HELPER_NICENESS,
+            description = "Niceness of the services beside inference, as ./liverseg stack's (default ${DEFAULT-VALUE}).")
+    int helperNice;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -89,7 +93,8 @@ final class PipelineBenchmark implements Callable<Integer> {
         Path stackWarmup = smallWarmup ? warmup : BenchData.phantomCt(dir.resolve("warmup"), 512, 300, 8);
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> o = new LinkedHashMap<>();
-        Mesh.Options options = Mesh.Options.of(home).withExtraConfig(Map.of("liverseg.tasks", String.join(",", tasks)));
+        Mesh.Options options = Mesh.Options.of(home).withExtraConfig(Map.of("liverseg.tasks", String.join(",", tasks)))
+                .withHelperNiceness(helperNice);
         // model-only runs in this JVM: under other malloc settings than the inference service's, the comparison
         // would measure glibc, not the pipeline
         if (!Objects.equals(DjlEnvironment.glibcTunables(), Mesh.inferenceMallocTunables())) {
@@ -163,6 +168,8 @@ final class PipelineBenchmark implements Callable<Integer> {
             o.put("glibc_tunables", DjlEnvironment.glibcTunables());
             // model-only and the services (liverseg.inference.forward-batch's default) run the same passes
             o.put("forward_batch", SlicePredictor.DEFAULT_FORWARD_BATCH);
+            // the services beside inference run at this niceness (0 where no nice command exists)
+            o.put("helper_niceness", QuarkusService.canLowerPriority() ? options.helperNiceness() : 0);
             Map<String, Long> rss = new LinkedHashMap<>();
             for (QuarkusService s : mesh.services()) {
                 rss.put(s.name(), peakRssBytes(s.process().pid()));

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,7 +59,24 @@ final class ChildJvm {
     static ChildJvm start(String name, List<String> jvmOptions, String classpath, String mainClass,
             List<String> args, Map<String, String> environment, Path workDir, Path log, Path bootstrapDir)
             throws IOException {
+        return start(name, jvmOptions, classpath, mainClass, args, environment, 0, workDir, log, bootstrapDir);
+    }
+
+    /**
+     * As {@link #start(String, List, String, String, List, Map, Path, Path, Path)}, run through {@code nice -n
+     * niceness} when {@code niceness} is not 0 and {@link #niceCommand()} finds {@code nice} (else at this JVM's
+     * priority). {@code nice} execs java, so the process is still the JVM itself.
+     */
+    static ChildJvm start(String name, List<String> jvmOptions, String classpath, String mainClass,
+            List<String> args, Map<String, String> environment, int niceness, Path workDir, Path log,
+            Path bootstrapDir) throws IOException {
         List<String> command = new ArrayList<>();
+        Optional<String> nice = niceness == 0 ? Optional.empty() : niceCommand();
+        if (nice.isPresent()) {
+            command.add(nice.get());
+            command.add("-n");
+            command.add(Integer.toString(niceness));
+        }
         command.add(javaExecutable());
         command.addAll(jvmOptions);
         command.add("-cp");
@@ -99,6 +117,24 @@ final class ChildJvm {
             Files.write(target, in.readAllBytes());
         }
         return dir;
+    }
+
+    /** The {@code nice} executable on the PATH (coreutils on Linux, also on macOS), if there is one. */
+    public static Optional<String> niceCommand() {
+        if (isWindows()) {
+            return Optional.empty();
+        }
+        String path = System.getenv("PATH");
+        for (String dir : (path == null ? "/usr/bin:/bin" : path).split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, "nice");
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toString());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The child's java: this JVM's own, unless {@code liverseg.localstack.java} names another. */

@@ -52,6 +52,20 @@ public final class QuarkusService implements AutoCloseable {
      */
     public static QuarkusService start(String name, Path runJar, Map<String, String> config, List<String> jvmOptions,
             Map<String, String> environment, Path logDir, Duration timeout) throws IOException {
+        return start(name, runJar, config, jvmOptions, environment, 0, logDir, timeout);
+    }
+
+    /** True when children can be started at a lower priority (a {@code nice} executable is on the PATH). */
+    public static boolean canLowerPriority() {
+        return ChildJvm.niceCommand().isPresent();
+    }
+
+    /**
+     * As {@link #start(String, Path, Map, List, Map, Path, Duration)}, at {@code niceness} relative to this JVM
+     * (through {@code nice} where there is one, see {@link ChildJvm#niceCommand()}; 0 = the same priority).
+     */
+    public static QuarkusService start(String name, Path runJar, Map<String, String> config, List<String> jvmOptions,
+            Map<String, String> environment, int niceness, Path logDir, Duration timeout) throws IOException {
         Objects.requireNonNull(name, "name");
         if (!Files.isRegularFile(runJar)) {
             throw new IOException(name + ": " + runJar + " does not exist; build it first (./mvnw package -DskipTests)");
@@ -64,7 +78,7 @@ public final class QuarkusService implements AutoCloseable {
         Path bootstrap = ChildJvm.writeBootstrap(Files.createDirectories(logDir.resolve(".bootstrap-" + name)));
         Path log = logDir.resolve(name + ".log");
         ChildJvm jvm = ChildJvm.start(name, options, runJar.toAbsolutePath().toString(), QUARKUS_MAIN, List.of(),
-                environment, runJar.toAbsolutePath().getParent(), log, bootstrap);
+                environment, niceness, runJar.toAbsolutePath().getParent(), log, bootstrap);
         QuarkusService service = new QuarkusService(name, jvm, port);
         try {
             service.awaitReady(Deadline.in(timeout));

@@ -35,6 +35,13 @@ public final class Mesh implements AutoCloseable {
     public static final String BUCKET = "liverseg";
     /** Partitions per topic: more than one, so several inference instances can share the work. */
     public static final int PARTITIONS = 3;
+    /**
+     * Default niceness of the services other than inference. On one machine the forward passes are the scan's
+     * critical path and use every core; preprocessing beside them (and training) slowed them, while those services
+     * have time to spare: preprocess is seconds ahead of the passes that need its batches. The kernel now gives
+     * their CPU to inference first. Only under contention: an idle machine runs them at full speed.
+     */
+    public static final int HELPER_NICENESS = 10;
 
     private final Infrastructure infra;
     private final List<QuarkusService> services = new ArrayList<>();
@@ -58,30 +65,38 @@ public final class Mesh implements AutoCloseable {
      * @param extraConfig        more -D settings for every service (tests shorten timeouts with it)
      */
     public record Options(Path projectDir, Path dataDir, int inferenceInstances, Duration startTimeout,
-            Map<String, String> extraConfig) {
+            Map<String, String> extraConfig, int helperNiceness) {
         public Options {
             Objects.requireNonNull(projectDir, "projectDir");
             if (inferenceInstances < 1) {
                 throw new IllegalArgumentException("inferenceInstances must be at least 1");
+            }
+            if (helperNiceness < 0 || helperNiceness > 19) {
+                throw new IllegalArgumentException("helperNiceness must be within 0..19, got " + helperNiceness);
             }
             startTimeout = startTimeout == null ? Duration.ofMinutes(3) : startTimeout;
             extraConfig = extraConfig == null ? Map.of() : Map.copyOf(extraConfig);
         }
 
         public static Options of(Path projectDir) {
-            return new Options(projectDir, null, 1, null, null);
+            return new Options(projectDir, null, 1, null, null, HELPER_NICENESS);
         }
 
         public Options withDataDir(Path dir) {
-            return new Options(projectDir, dir, inferenceInstances, startTimeout, extraConfig);
+            return new Options(projectDir, dir, inferenceInstances, startTimeout, extraConfig, helperNiceness);
         }
 
         public Options withInferenceInstances(int n) {
-            return new Options(projectDir, dataDir, n, startTimeout, extraConfig);
+            return new Options(projectDir, dataDir, n, startTimeout, extraConfig, helperNiceness);
         }
 
         public Options withExtraConfig(Map<String, String> config) {
-            return new Options(projectDir, dataDir, inferenceInstances, startTimeout, config);
+            return new Options(projectDir, dataDir, inferenceInstances, startTimeout, config, helperNiceness);
+        }
+
+        /** Niceness of ingest, preprocess and training relative to the inference services (0 = the same). */
+        public Options withHelperNiceness(int niceness) {
+            return new Options(projectDir, dataDir, inferenceInstances, startTimeout, extraConfig, niceness);
         }
     }
 
@@ -116,15 +131,18 @@ public final class Mesh implements AutoCloseable {
                 .resolve("logs"));
         Mesh mesh = new Mesh(infra, logDir, options.projectDir());
         try {
-            mesh.startService("ingest-service", "ingest", options, Map.of(), "-Xmx1g", DEFAULT_MALLOC, progress);
-            mesh.startService("preprocess-service", "preprocess", options, Map.of(), "-Xmx2g", DEFAULT_MALLOC,
+            int helpers = options.helperNiceness();
+            mesh.startService("ingest-service", "ingest", options, Map.of(), "-Xmx1g", DEFAULT_MALLOC, helpers,
                     progress);
+            mesh.startService("preprocess-service", "preprocess", options, Map.of(), "-Xmx2g", DEFAULT_MALLOC,
+                    helpers, progress);
             for (int i = 1; i <= options.inferenceInstances(); i++) {
                 String name = options.inferenceInstances() == 1 ? "inference" : "inference-" + i;
                 mesh.startService("inference-service", name, options, Map.of("liverseg.instance-id", name), "-Xmx3g",
-                        Map.of(DjlEnvironment.GLIBC_TUNABLES_ENV, inferenceMallocTunables()), progress);
+                        Map.of(DjlEnvironment.GLIBC_TUNABLES_ENV, inferenceMallocTunables()), 0, progress);
             }
-            mesh.startService("training-service", "training", options, Map.of(), "-Xmx3g", DEFAULT_MALLOC, progress);
+            mesh.startService("training-service", "training", options, Map.of(), "-Xmx3g", DEFAULT_MALLOC, helpers,
+                    progress);
             return mesh;
         } catch (IOException | RuntimeException e) {
             mesh.close();
@@ -154,7 +172,7 @@ public final class Mesh implements AutoCloseable {
     }
 
     private void startService(String module, String name, Options options, Map<String, String> own, String heap,
-            Map<String, String> environment, Consumer<String> progress) throws IOException {
+            Map<String, String> environment, int niceness, Consumer<String> progress) throws IOException {
         Path jar = options.projectDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         Map<String, String> config = new LinkedHashMap<>(infra.quarkusConfig());
         config.put("liverseg.bucket", BUCKET);
@@ -163,8 +181,8 @@ public final class Mesh implements AutoCloseable {
         config.putAll(own);
         config.putAll(options.extraConfig());
         progress.accept("starting " + name + " ...");
-        services.add(QuarkusService.start(name, jar, config, List.of(heap, "-XX:+UseSerialGC"), environment, logDir,
-                options.startTimeout()));
+        services.add(QuarkusService.start(name, jar, config, List.of(heap, "-XX:+UseSerialGC"), environment, niceness,
+                logDir, options.startTimeout()));
     }
 
     public Infrastructure infra() {

@@ -42,12 +42,18 @@ public final class StackCommand implements Callable<Integer> {
             description = "inference-service JVMs sharing the work (default ${DEFAULT-VALUE}).")
     int inferenceInstances;
 
+    @Option(names = "--helper-nice", defaultValue = "" + Mesh.HELPER_NICENESS,
+            description = "Niceness of ingest, preprocess and training relative to inference, 0..19 (default "
+                    + "${DEFAULT-VALUE}: on one machine the forward passes get the CPU first; 0 = same priority).")
+    int helperNice;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path home = Path.of(System.getProperty("liverseg.home", ".")).toAbsolutePath().normalize();
-        Mesh.Options options = Mesh.Options.of(home).withInferenceInstances(inferenceInstances);
+        Mesh.Options options = Mesh.Options.of(home).withInferenceInstances(inferenceInstances)
+                .withHelperNiceness(helperNice);
         if (data != null) {
             options = options.withDataDir(data.toAbsolutePath());
         }

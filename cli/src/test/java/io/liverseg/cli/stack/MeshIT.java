@@ -143,6 +143,33 @@ class MeshIT {
     }
 
     @Test
+    void theServicesBesideInferenceRunAtALowerPriority() throws IOException {
+        assumeTrue(QuarkusService.canLowerPriority(), "no nice command here: every service runs at one priority");
+        int inference = Integer.MIN_VALUE;
+        Map<String, Integer> others = new HashMap<>();
+        for (QuarkusService s : mesh.services()) {
+            Path stat = Path.of("/proc", Long.toString(s.process().pid()), "stat");
+            assumeTrue(Files.isReadable(stat), "no /proc here: the children's priority cannot be read");
+            int nice = niceness(Files.readString(stat));
+            if (s.name().startsWith("inference")) {
+                inference = nice;
+            } else {
+                others.put(s.name(), nice);
+            }
+        }
+        assertThat(others).containsOnlyKeys("ingest", "preprocess", "training");
+        int expected = Math.min(19, inference + Mesh.HELPER_NICENESS);
+        assertThat(others).as("niceness with inference at " + inference).allSatisfy((name, nice) ->
+                assertThat(nice).as(name).isEqualTo(expected));
+    }
+
+    /** Field 19 of /proc/PID/stat; the command name (field 2, in parentheses) may hold spaces. */
+    private static int niceness(String stat) {
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return Integer.parseInt(after[16]);
+    }
+
+    @Test
     void threeScansBecomeMasksOnTheirExactGridsWhileBadInputIsRefusedOrDeadLettered() throws Exception {
         Map<String, Path> scans = new HashMap<>();
         List<Path> cases = List.of(
