@@ -78,11 +78,16 @@ class SliceBatchCodecTest {
         return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
     }
 
+    private static int layout(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(28);
+    }
+
     @Test
     void adjacentSliceBatchesStoreEachPlaneOnceAndDecodeBitExact() throws Exception {
         SliceBatch b = adjacentSliceBatch();
         byte[] bytes = SliceBatchCodec.encode(b);
-        assertThat(version(bytes)).isEqualTo(SliceBatchCodec.VERSION_SHARED_PLANES);
+        assertThat(version(bytes)).isEqualTo(SliceBatchCodec.VERSION_LZ4);
+        assertThat(layout(bytes)).isEqualTo(SliceBatchCodec.LAYOUT_SHARED_PLANES);
         SliceBatch back = SliceBatchCodec.decodeBatch(bytes);
         assertThat(back.firstSlice()).isEqualTo(1);
         assertThat(back.count()).isEqualTo(4);
@@ -94,7 +99,7 @@ class SliceBatchCodecTest {
         float[] broken = b.data().clone();
         broken[3 * 100 * 100 + 5] += 0.25f; // input 1, channel 0 no longer equals input 0's centre plane
         byte[] full = SliceBatchCodec.encode(new SliceBatch(1, 4, 3, 100, 100, broken));
-        assertThat(version(full)).isEqualTo(SliceBatchCodec.VERSION);
+        assertThat(layout(full)).isEqualTo(SliceBatchCodec.LAYOUT_ALL_PLANES);
         assertThat(SliceBatchCodec.decodeBatch(full).data()).containsExactly(broken);
         assertThat(bytes.length).isLessThan(full.length * 6 / 10);
     }
@@ -151,7 +156,7 @@ class SliceBatchCodecTest {
                 .isInstanceOf(SliceCodecException.class)
                 .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("version"));
         byte[] batch = SliceBatchCodec.encode(randomBatch());
-        ByteBuffer.wrap(batch).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 3);
+        ByteBuffer.wrap(batch).order(ByteOrder.LITTLE_ENDIAN).putInt(4, SliceBatchCodec.VERSION_LZ4 + 1);
         assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(batch))
                 .isInstanceOf(SliceCodecException.class)
                 .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("version"));
@@ -161,7 +166,7 @@ class SliceBatchCodecTest {
     void truncatedInputIsRefusedAtEveryLength() {
         byte[] bytes = SliceBatchCodec.encode(randomBatch());
         for (int len : new int[] {0, 3, 10, SliceBatchCodec.BATCH_HEADER, SliceBatchCodec.BATCH_HEADER + 5,
-                bytes.length / 2, bytes.length - 5, bytes.length - 1}) {
+                SliceBatchCodec.BATCH_HEADER_LZ4, bytes.length / 2, bytes.length - 5, bytes.length - 1}) {
             byte[] cut = Arrays.copyOf(bytes, len);
             assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(cut))
                     .as("length %d", len)
@@ -197,5 +202,82 @@ class SliceBatchCodecTest {
         assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(longer))
                 .isInstanceOf(SliceCodecException.class)
                 .hasMessageContaining("unexpected bytes");
+    }
+
+    @Test
+    void aBodyThatDecompressesToOtherBytesFailsItsChecksum() {
+        byte[] bytes = SliceBatchCodec.encode(randomBatch());
+        ByteBuffer h = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(32, h.getInt(32) ^ 1);
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(bytes))
+                .isInstanceOf(SliceCodecException.class)
+                .hasMessageContaining("CRC-32C")
+                .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("data"));
+    }
+
+    @Test
+    void anUnknownLayoutIsRefusedNamingTheField() {
+        byte[] bytes = SliceBatchCodec.encode(randomBatch());
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(28, 7);
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(bytes))
+                .isInstanceOf(SliceCodecException.class)
+                .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("layout"));
+    }
+
+    /**
+     * Batches written before LZ4 (versions 1 and 2: 28-byte header, zlib body) are still read, bit-exact: built
+     * here by hand from the old format's description, not by the codec.
+     */
+    @Test
+    void legacyZlibBatchesStillDecode() throws Exception {
+        SliceBatch plain = randomBatch();
+        SliceBatch back = SliceBatchCodec.decodeBatch(legacy(1, plain, plain.data()));
+        assertThat(back.firstSlice()).isEqualTo(17);
+        assertThat(bits(back.data())).isEqualTo(bits(plain.data()));
+
+        SliceBatch adjacent = adjacentSliceBatch();
+        int plane = 100 * 100;
+        float[] planes = new float[(adjacent.count() + 2) * plane];
+        System.arraycopy(adjacent.data(), 0, planes, 0, plane);
+        for (int n = 0; n < adjacent.count(); n++) {
+            System.arraycopy(adjacent.data(), (n * 3 + 1) * plane, planes, (n + 1) * plane, plane);
+        }
+        System.arraycopy(adjacent.data(), ((adjacent.count() - 1) * 3 + 2) * plane, planes,
+                (adjacent.count() + 1) * plane, plane);
+        SliceBatch shared = SliceBatchCodec.decodeBatch(legacy(2, adjacent, planes));
+        assertThat(shared.channels()).isEqualTo(3);
+        assertThat(shared.data()).containsExactly(adjacent.data());
+
+        byte[] corrupt = legacy(1, plain, plain.data());
+        corrupt[corrupt.length / 2] ^= 0x55;
+        assertThatThrownBy(() -> SliceBatchCodec.decodeBatch(corrupt))
+                .isInstanceOf(SliceCodecException.class)
+                .satisfies(e -> assertThat(((SliceCodecException) e).field()).isEqualTo("data"));
+    }
+
+    private static byte[] legacy(int version, SliceBatch b, float[] stored) {
+        ByteBuffer raw = ByteBuffer.allocate(stored.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(stored);
+        java.util.zip.Deflater d = new java.util.zip.Deflater(6);
+        d.setInput(raw.array());
+        d.finish();
+        byte[] body = new byte[stored.length * 4 + 1024];
+        int n = 0;
+        while (!d.finished()) {
+            n += d.deflate(body, n, body.length - n);
+        }
+        d.end();
+        ByteBuffer out = ByteBuffer.allocate(28 + n).order(ByteOrder.LITTLE_ENDIAN);
+        out.put("LSB1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(version).putInt(b.firstSlice())
+                .putInt(b.count()).putInt(b.channels()).putInt(b.height()).putInt(b.width()).put(body, 0, n);
+        return out.array();
+    }
+
+    private static int[] bits(float[] f) {
+        int[] b = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            b[i] = Float.floatToRawIntBits(f[i]);
+        }
+        return b;
     }
 }
