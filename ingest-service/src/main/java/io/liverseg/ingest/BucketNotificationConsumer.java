@@ -104,8 +104,6 @@ public class BucketNotificationConsumer {
                 return Optional.empty();
             } catch (InvalidScanException x) {
                 return Optional.of(refuse(file.sha256(), key, x));
-            } finally {
-                file.delete();
             }
         } finally {
             Files.deleteIfExists(tmp);

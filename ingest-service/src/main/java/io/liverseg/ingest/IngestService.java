@@ -20,16 +20,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
- * The intake both doors share (REST upload and bucket notification): validate, store the image (and label) under
- * {@code scans/{id}/}, then scan.json, then emit ScanReceived (and LabeledScan) — see {@link #ingest} for how the
- * image's data check overlaps its upload to S3. The scan id is the SHA-256 of the image bytes; a scan whose
- * scan.json exists is a duplicate and emits nothing.
+ * The intake both doors share (REST upload and bucket notification): validate everything, then store the image
+ * (and label) under {@code scans/{id}/}, then scan.json, then emit ScanReceived (and LabeledScan). The scan id is
+ * the SHA-256 of the image bytes; a scan whose scan.json exists is a duplicate and emits nothing.
  */
 @ApplicationScoped
 public class IngestService {
@@ -113,12 +111,7 @@ public class IngestService {
     }
 
     /**
-     * Validates and, unless the scan is known, stores and announces it. The header (and the label, whole) are
-     * validated before anything is stored; the image's voxel data pass may still run then: the image goes to a
-     * staging object meanwhile ({@link ObjectKeys#staging}), which is copied under {@code scans/} once the data is
-     * found complete, or deleted when it is refused — a refused upload never reaches {@code scans/}, and nothing is
-     * emitted for it. (Storing only after the pass cost the 2-core machine ≈ 0.5 s an upload: the inflate and the
-     * PUT, each ≈ 0.5–1 s for a 77 MB .nii.gz, ran one after the other.)
+     * Validates and, unless the scan is known, stores and announces it.
      *
      * @throws InvalidScanException the image or label is refused; nothing was stored or emitted
      */
@@ -128,12 +121,7 @@ public class IngestService {
         if (image.file().size() > maxBytes) {
             throw InvalidScanException.tooLarge(image.name(), maxBytes);
         }
-        NiftiValidator.HeaderCheck header = validator.checkHeader(image.file().path(), image.name());
-        ScanGeometry geometry = header.geometry();
-        if (image.file().dataScanTap() == null || image.file().dataScanTap().isDone()) {
-            // the verdict is there already (or must be made here): nothing to overlap
-            validator.checkData(header, image.file().dataScan());
-        }
+        ScanGeometry geometry = validator.validate(image.file().path(), image.name(), image.file().dataScan());
         if (in.label() != null) {
             if (in.label().file().size() > maxBytes) {
                 throw InvalidScanException.tooLarge(in.label().name(), maxBytes);
@@ -142,36 +130,19 @@ public class IngestService {
                     in.label().file().dataScan());
         }
         String id = image.file().sha256();
-        long headerChecked = System.nanoTime();
+        long validated = System.nanoTime();
         synchronized (locks[Math.floorMod(id.hashCode(), STRIPES)]) {
             String recordKey = ObjectKeys.scanRecord(id);
             if (store.exists(recordKey)) {
-                // the same bytes were validated whole before they were stored the first time
                 LOG.infof("scan %s (%s, %s) is already known: nothing stored, nothing emitted", id, image.name(),
                         in.source());
                 return new Outcome(id, true);
             }
             String imageKey = ObjectKeys.image(id, image.file().gzip());
-            String staged = in.copyFromKey() == null ? ObjectKeys.staging(UUID.randomUUID().toString()) : null;
-            long dataChecked;
-            try {
-                if (staged != null) {
-                    store.putFile(staged, image.file().path(), image.file().gzip() ? GZIP_TYPE : NIFTI_TYPE);
-                }
-                long waited = System.nanoTime();
-                validator.checkData(header, image.file().dataScan());
-                dataChecked = System.nanoTime();
-                LOG.debugf("scan %s: staged in %d ms, then waited %d ms for the data pass", id,
-                        (waited - headerChecked) / 1_000_000, (dataChecked - waited) / 1_000_000);
-                if (staged != null) {
-                    store.copy(staged, imageKey);
-                } else {
-                    store.copy(in.copyFromKey(), imageKey);
-                }
-            } finally {
-                if (staged != null) {
-                    deleteQuietly(staged);
-                }
+            if (in.copyFromKey() != null) {
+                store.copy(in.copyFromKey(), imageKey);
+            } else {
+                store.putFile(imageKey, image.file().path(), image.file().gzip() ? GZIP_TYPE : NIFTI_TYPE);
             }
             String labelKey = null;
             String labelTask = null;
@@ -218,12 +189,11 @@ public class IngestService {
                         + e.getMessage(), e);
             }
             long end = System.nanoTime();
-            LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s; header checked in %d ms after it was"
-                    + " read, staged and data checked (while it was read and staged) %d ms later, stored and announced"
-                    + " in %d ms more", id, in.source(), image.name(), image.file().size(), geometry.orientation(),
-                    java.util.Arrays.toString(geometry.dims()), labelKey == null ? "" : " with a " + labelTask + " label",
-                    (headerChecked - t0) / 1_000_000, (dataChecked - headerChecked) / 1_000_000,
-                    (end - dataChecked) / 1_000_000);
+            LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s; validated in %d ms after it was read"
+                    + " (its data while it was read), stored and announced in %d ms", id, in.source(), image.name(),
+                    image.file().size(), geometry.orientation(), java.util.Arrays.toString(geometry.dims()),
+                    labelKey == null ? "" : " with a " + labelTask + " label", (validated - t0) / 1_000_000,
+                    (end - validated) / 1_000_000);
             return new Outcome(id, false);
         }
     }
@@ -256,15 +226,6 @@ public class IngestService {
         }
         events.send(failed, id, id + ":ingest:failed");
         return failed;
-    }
-
-    private void deleteQuietly(String key) {
-        try {
-            store.delete(key);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "could not delete the staged upload %s: it stays as garbage under %s", key,
-                    ObjectKeys.STAGING);
-        }
     }
 
     private byte[] toJson(ScanRecord record) {

@@ -48,21 +48,6 @@ public final class NiftiValidator {
      * {@link DataScanTap} while they were spooled); null makes it here, over the file.
      */
     public ScanGeometry validate(Path file, String name, DataScan scan) throws InvalidScanException, IOException {
-        HeaderCheck h = checkHeader(file, name);
-        checkData(h, scan);
-        return h.geometry();
-    }
-
-    /**
-     * What the header alone says about a file (validated): its geometry and how many bytes its voxel data need,
-     * for {@link #checkData}.
-     */
-    public record HeaderCheck(Path file, String name, NiftiHeader header, long dataBytes, long end,
-                              ScanGeometry geometry) {
-    }
-
-    /** The first half of {@link #validate}: the header, its dims against the limits, and the geometry. */
-    public HeaderCheck checkHeader(Path file, String name) throws InvalidScanException, IOException {
         if (Files.size(file) == 0) {
             throw new InvalidScanException(name, "sizeof_hdr", name + ": NIfTI field 'sizeof_hdr': the file is empty");
         }
@@ -99,21 +84,14 @@ public final class NiftiValidator {
             throw invalid(name, "dim", "dim " + Arrays.toString(dim) + " at " + h.bitpix() + " bits needs " + end
                     + " bytes, beyond the limit maxInflatedBytes = " + limits.maxInflatedBytes());
         }
-        int[] dims = {(int) dim[1], n >= 2 ? (int) dim[2] : 1, n >= 3 ? (int) dim[3] : 1};
-        return new HeaderCheck(file, name, h, dataBytes, end, ScanGeometry.of(dims, affineOf(h)));
-    }
-
-    /**
-     * The second half of {@link #validate}: the voxel data behind a checked header, from the data pass made over
-     * the same bytes ({@link DataScanTap}), or, when {@code scan} is null, from one made here over the file.
-     */
-    public void checkData(HeaderCheck h, DataScan scan) throws InvalidScanException, IOException {
         if (scan == null) {
-            try (InputStream in = Files.newInputStream(h.file())) {
+            try (InputStream in = Files.newInputStream(file)) {
                 scan = scanData(in);
             }
         }
-        checkData(scan, h.name(), h.header(), h.dataBytes(), h.end(), reader.limits().maxInflatedBytes());
+        checkData(scan, name, h, dataBytes, end, limits.maxInflatedBytes());
+        int[] dims = {(int) dim[1], n >= 2 ? (int) dim[2] : 1, n >= 3 ? (int) dim[3] : 1};
+        return ScanGeometry.of(dims, affineOf(h));
     }
 
     /**

@@ -14,24 +14,19 @@ import java.util.HexFormat;
  * A file on local disk with the SHA-256 of its bytes (the scan id) and whether it is gzip, found by its magic
  * bytes {@code 1f 8b}, never by its name.
  *
- * @param path        the local file
- * @param sha256      lower-case hex SHA-256 of the bytes
- * @param size        bytes
- * @param gzip        true when the file starts with the gzip magic
- * @param dataScanTap validation's data pass over the same bytes ({@link DataScanTap}), started while they were
- *                    read and possibly still running; null when none was asked for
+ * @param path   the local file
+ * @param sha256 lower-case hex SHA-256 of the bytes
+ * @param size   bytes
+ * @param gzip   true when the file starts with the gzip magic
+ * @param dataScan validation's data pass over the same bytes, made while they were read ({@link DataScanTap}), or
+ *               null when none was asked for
  */
-public record Spooled(Path path, String sha256, long size, boolean gzip, DataScanTap dataScanTap) {
+public record Spooled(Path path, String sha256, long size, boolean gzip, NiftiValidator.DataScan dataScan) {
     private static final int BUFFER = 1 << 16;
 
     /** Without a data pass. */
     public Spooled(Path path, String sha256, long size, boolean gzip) {
         this(path, sha256, size, gzip, null);
-    }
-
-    /** The data pass's verdict, waiting for it; null when no pass was asked for (validation then makes one). */
-    public NiftiValidator.DataScan dataScan() throws IOException {
-        return dataScanTap == null ? null : dataScanTap.verdict();
     }
 
     /**
@@ -44,27 +39,25 @@ public record Spooled(Path path, String sha256, long size, boolean gzip, DataSca
     }
 
     /**
-     * As {@link #spool(InputStream, Path, String, long)}, with {@code tap}'s data pass following the file as it is
-     * written ({@link #dataScanTap()}; it may still run when this returns). A failed spool stops the pass.
+     * As {@link #spool(InputStream, Path, String, long)}, handing every byte to {@code tap} as well (which it
+     * closes), whose verdict becomes {@link #dataScan()}; a null tap makes none.
      */
     public static Spooled spool(InputStream in, Path dir, String name, long maxBytes, DataScanTap tap)
             throws IOException, InvalidScanException {
-        return spoolTo(Files.createTempFile(dir, "upload-", ".bin"), in, name, maxBytes, tap);
+        try (tap) {
+            return spoolTo(Files.createTempFile(dir, "upload-", ".bin"), in, name, maxBytes, tap);
+        }
     }
 
     private static Spooled spoolTo(Path file, InputStream in, String name, long maxBytes, DataScanTap tap)
             throws IOException, InvalidScanException {
         boolean ok = false;
         try {
-            if (tap != null) {
-                tap.start(file);
-            }
             MessageDigest sha = newDigest();
             byte[] buf = new byte[BUFFER];
             long size = 0;
             int b0 = -1;
             int b1 = -1;
-            // unbuffered: what write() returns from is in the file, where the data pass may read it
             try (OutputStream out = Files.newOutputStream(file)) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
@@ -88,20 +81,15 @@ public record Spooled(Path path, String sha256, long size, boolean gzip, DataSca
                     sha.update(buf, 0, n);
                     out.write(buf, 0, n);
                     if (tap != null) {
-                        tap.advance(size);
+                        tap.write(buf, 0, n);
                     }
                 }
             }
-            if (tap != null) {
-                tap.end(size);
-            }
+            NiftiValidator.DataScan scan = tap == null ? null : tap.finish();
             ok = true;
-            return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, isGzipMagic(b0, b1), tap);
+            return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, isGzipMagic(b0, b1), scan);
         } finally {
             if (!ok) {
-                if (tap != null) {
-                    tap.close();
-                }
                 Files.deleteIfExists(file);
             }
         }
@@ -112,21 +100,10 @@ public record Spooled(Path path, String sha256, long size, boolean gzip, DataSca
         return of(file, null);
     }
 
-    /** As {@link #of(Path)}, with {@code tap}'s data pass over the file beside the hashing (see {@link #spool}). */
+    /** As {@link #of(Path)}, handing the bytes to {@code tap} as well (closed here) for {@link #dataScan()}. */
     public static Spooled of(Path file, DataScanTap tap) throws IOException {
-        boolean ok = false;
-        try {
-            if (tap != null) {
-                tap.start(file);
-                tap.end(Files.size(file));
-            }
-            Spooled s = hash(file, tap);
-            ok = true;
-            return s;
-        } finally {
-            if (!ok && tap != null) {
-                tap.close();
-            }
+        try (tap) {
+            return hash(file, tap);
         }
     }
 
@@ -143,10 +120,14 @@ public record Spooled(Path path, String sha256, long size, boolean gzip, DataSca
                     head[headLen++] = buf[i];
                 }
                 size += n;
+                if (tap != null) {
+                    tap.write(buf, 0, n);
+                }
             }
         }
         boolean gzip = headLen == 2 && isGzipMagic(head[0] & 0xff, head[1] & 0xff);
-        return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, gzip, tap);
+        NiftiValidator.DataScan scan = tap == null ? null : tap.finish();
+        return new Spooled(file, HexFormat.of().formatHex(sha.digest()), size, gzip, scan);
     }
 
     /** True when a file with these first two bytes is gzip. */
@@ -154,11 +135,7 @@ public record Spooled(Path path, String sha256, long size, boolean gzip, DataSca
         return b0 == 0x1f && b1 == 0x8b;
     }
 
-    /** Stops the data pass if it still runs, then deletes the file. */
     public void delete() {
-        if (dataScanTap != null) {
-            dataScanTap.close();
-        }
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

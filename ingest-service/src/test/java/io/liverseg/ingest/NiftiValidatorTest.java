@@ -210,38 +210,6 @@ class NiftiValidatorTest {
                 .as("the data pass's thread ends once the spool has failed").isTrue();
     }
 
-    @Test
-    void theDataPassFollowsAFileWhileItIsWrittenAndEndsOnlyAtItsEnd() throws Exception {
-        byte[] bytes = gz.imageBytes();
-        Path file = Files.createTempFile(dir, "growing-", ".bin");
-        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try (java.io.OutputStream out = Files.newOutputStream(file)) {
-            DataScanTap tap = new DataScanTap(validator, executor);
-            tap.start(file);
-            int half = bytes.length / 2;
-            out.write(bytes, 0, half);
-            tap.advance(half);
-            // without end() the pass waits for more bytes: half a gzip stream is not judged truncated
-            assertThat(tap.isDone()).isFalse();
-            out.write(bytes, half, bytes.length - half);
-            tap.end(bytes.length);
-            try (InputStream in = Files.newInputStream(file)) {
-                assertThat(tap.verdict()).isEqualTo(validator.scanData(in));
-            }
-            assertThat(tap.verdict().failure()).isEqualTo(NiftiValidator.Failure.NONE);
-
-            // a pass still waiting for bytes stops when the tap is closed (the upload was refused or failed)
-            DataScanTap stopped = new DataScanTap(validator, executor);
-            stopped.start(file);
-            stopped.advance(half);
-            stopped.close();
-            assertThat(catchThrowableOfType(IOException.class, stopped::verdict)).hasMessageContaining("stopped");
-        } finally {
-            executor.shutdown();
-        }
-        assertThat(executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    }
-
     /** A valid scan followed by 4 MiB of zeros: gzips to a few KiB more, inflates far past what dim describes. */
     private static byte[] gzipBomb() throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

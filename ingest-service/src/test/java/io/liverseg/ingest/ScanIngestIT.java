@@ -2,7 +2,6 @@ package io.liverseg.ingest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -70,9 +69,6 @@ class ScanIngestIT {
 
     @Inject
     ObjectStore store;
-
-    @Inject
-    IngestService ingest;
 
     @Inject
     io.quarkiverse.minio.client.OptionalHttpClientProducer s3HttpClients;
@@ -298,63 +294,6 @@ class ScanIngestIT {
         assertThat(new TreeSet<>(store.list(""))).as("nothing stored").isEqualTo(keysBefore);
         assertThat(endOffsets()).as("nothing emitted").isEqualTo(offsetsBefore);
         assertThat(store.exists(ObjectKeys.scanRecord(sha256(gz)))).isFalse();
-    }
-
-    /**
-     * The image is staged in S3 while its data pass still runs: held back here until the staging object exists, the
-     * pass then finds the gzip truncated; the staged object is deleted, nothing reaches scans/, nothing is emitted.
-     * A good scan ends under scans/ with staging/ empty again.
-     */
-    @Test
-    void anUploadIsStagedWhileItsDataIsCheckedAndOnlyAGoodOneLeavesStaging() throws Exception {
-        Phantoms.Files2 good = Phantoms.write(dir.resolve("staged"), 118, 64, 32, true);
-        byte[] gz = good.imageBytes();
-        Map<TopicPartition, Long> offsetsBefore = endOffsets();
-        java.util.concurrent.ExecutorService passes = java.util.concurrent.Executors.newCachedThreadPool();
-        java.util.concurrent.ExecutorService enders = java.util.concurrent.Executors.newCachedThreadPool();
-        try {
-            for (boolean truncated : new boolean[] {true, false}) {
-                byte[] bytes = truncated ? Arrays.copyOf(gz, gz.length / 2) : gz;
-                Path file = Files.write(dir.resolve(truncated ? "cut.nii.gz" : "whole.nii.gz"), bytes);
-                Set<String> scansBefore = new TreeSet<>(store.list(ObjectKeys.SCANS));
-                DataScanTap tap = new DataScanTap(ingest.validator(), passes);
-                tap.start(file);
-                tap.advance(bytes.length);
-                java.util.concurrent.Future<?> ender;
-                if (truncated) {
-                    // every byte but the end: the pass cannot judge before the staging object exists
-                    ender = enders.submit(() -> {
-                        await().atMost(Duration.ofSeconds(30)).until(() -> !store.list(ObjectKeys.STAGING).isEmpty());
-                        tap.end(bytes.length);
-                        return null;
-                    });
-                } else {
-                    // a complete gzip stream is judged at its trailer, perhaps before it is staged
-                    tap.end(bytes.length);
-                    ender = java.util.concurrent.CompletableFuture.completedFuture(null);
-                }
-                Spooled spooled = new Spooled(file, sha256(bytes), bytes.length, true, tap);
-                IngestService.Intake intake = new IngestService.Intake(new IngestService.Part(spooled,
-                        file.getFileName().toString()), null, null, Map.of(), ScanRecord.SOURCE_UPLOAD, null);
-                if (truncated) {
-                    InvalidScanException e = catchThrowableOfType(InvalidScanException.class,
-                            () -> ingest.ingest(intake));
-                    assertThat(e.problem().field()).as(e.getMessage()).isEqualTo("dim");
-                    assertThat(new TreeSet<>(store.list(ObjectKeys.SCANS))).isEqualTo(scansBefore);
-                    assertThat(endOffsets()).as("nothing emitted").isEqualTo(offsetsBefore);
-                } else {
-                    IngestService.Outcome outcome = ingest.ingest(intake);
-                    assertThat(outcome.duplicate()).isFalse();
-                    assertThat(store.get(ObjectKeys.image(outcome.scanId(), true)).orElseThrow()).isEqualTo(gz);
-                }
-                ender.get();
-                assertThat(store.list(ObjectKeys.STAGING)).as("staging after the " + (truncated ? "truncated" : "good")
-                        + " upload").isEmpty();
-            }
-        } finally {
-            passes.shutdownNow();
-            enders.shutdownNow();
-        }
     }
 
     @Test

@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * incoming/...                                    files put straight into the bucket (PACS, mc cp)
- * staging/{uuid}                                   an upload while its voxel data is checked (ingest), then copied or deleted
  * scans/{scan}/image.nii[.gz]                      the scan as uploaded
  * scans/{scan}/label.nii[.gz]                      its ground-truth label, if any
  * scans/{scan}/scan.json                           ingest record (name, size, time, source, metadata)
@@ -39,11 +38,6 @@ public final class ObjectKeys {
     /** Model lifecycle records next to the packages: status per version and the champion history. */
     public static final String REGISTRY = "registry/";
     public static final String DATASETS = "datasets/";
-    /**
-     * Uploads being validated (ingest): stored here while their voxel data is still checked, then copied under
-     * {@link #SCANS} or deleted. Anything left here (a crash mid-upload) is garbage; a lifecycle rule may expire it.
-     */
-    public static final String STAGING = "staging/";
     /** Training runs (training-service): one JSON record per run, queued ones included. */
     public static final String TRAINING_RUNS = "training/runs/";
 
@@ -60,11 +54,6 @@ public final class ObjectKeys {
     /** True when {@code id} is a scan id: 64 lower-case hex digits (SHA-256). */
     public static boolean isScanId(String id) {
         return id != null && SCAN_ID.matcher(id).matches();
-    }
-
-    /** A staged upload, {@code id} made by the server (a random UUID). */
-    public static String staging(String id) {
-        return STAGING + id;
     }
 
     /** The scan's image; {@code gzip} keeps the extension truthful to the stored bytes. */
