@@ -6,6 +6,9 @@ import io.liverseg.proto.SegmentationTasks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -54,16 +57,45 @@ public final class IngestClient {
             part(body, boundary, "label", label);
         }
         body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/scans"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        return post("/api/scans", "multipart/form-data; boundary=" + boundary, body.toByteArray());
     }
 
     /** {@code POST /api/scans} with the file as a raw {@code application/octet-stream} body. */
     public Answer uploadRaw(byte[] content) throws IOException {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/scans"))
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(content)));
+        return post("/api/scans", "application/octet-stream", content);
+    }
+
+    /**
+     * A POST of a body known in full, written in one piece with a fixed Content-Length. Not the JDK HttpClient:
+     * it hands a 77 MB body to the socket in 16 KiB buffers, measured 0.25–0.3 s slower per upload than this (or
+     * curl) against the same ingest-service.
+     */
+    private Answer post(String path, String contentType, byte[] body) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(baseUrl + path).toURL().openConnection();
+        try {
+            c.setConnectTimeout(5_000);
+            c.setReadTimeout(120_000);
+            c.setDoOutput(true);
+            c.setRequestMethod("POST");
+            c.setRequestProperty("Content-Type", contentType);
+            c.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+            int status = c.getResponseCode();
+            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            byte[] answer;
+            if (in == null) {
+                answer = new byte[0];
+            } else {
+                try (in) {
+                    answer = in.readAllBytes();
+                }
+            }
+            return new Answer(status, answer);
+        } finally {
+            c.disconnect();
+        }
     }
 
     public Answer status(String id) throws IOException {
