@@ -38,21 +38,24 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Upload → MaskReady of one CT through the whole local stack, next to the model-only inference time of the same
- * slices measured in the same run, and each service's peak RSS. With several tasks (the services' default: liver
- * and vessels) the pipeline time runs to the last task's MaskReady and the model-only time is the sum of every
- * task's model on the same file, as the pipeline runs them on the same cores.
+ * Upload → MaskReady of CTs through the whole local stack, one after the other, next to the model-only inference
+ * time of the same slices measured in the same run, and each service's peak RSS. With several tasks (the services'
+ * default: liver and vessels) the pipeline time runs to the last task's MaskReady and the model-only time is the sum
+ * of every task's model on the same file, as the pipeline runs them on the same cores. On 2 shared cores one run's
+ * overhead moves by several points from run to run (the model-only time alone by up to 15 %), hence several scans and
+ * the median.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = {"Seconds from upload to MaskReady on the local stack vs model-only inference of the same",
-            "slices (same models, batch 32), and peak RSS per service. Without --in, a 512×512×300 int16 LPS",
-            "phantom CT is generated first (not timed). A warm-up scan of the same size (another phantom) goes",
-            "through the stack first, so neither model loading nor the services' JIT compilation is counted: the",
-            "steady state of a running stack (--small-warmup: a 256×256×32 one, the method of sessions 2–8).",
-            "Every service runs the tasks of --tasks; the pipeline time ends with the last task's MaskReady and",
-            "the model-only time is the sum over those tasks' models (from models/), each the best of two runs",
-            "on the scan read beforehand. The overhead is taken against the lower, per task, of that and the",
-            "forward time the inference service measured itself."})
+            "slices (same models, batch 32), and peak RSS per service. Without --in, --repeat 512×512×300 int16",
+            "LPS phantom CTs (other seeds, other bytes) are generated first (not timed) and sent one after the",
+            "other. A warm-up scan of the same size (another phantom) goes through the stack first, so neither",
+            "model loading nor the services' JIT compilation is counted: the steady state of a running stack",
+            "(--small-warmup: a 256×256×32 one, the method of sessions 2–8). Every service runs the tasks of",
+            "--tasks; the pipeline time ends with the last task's MaskReady and the model-only time is the sum",
+            "over those tasks' models (from models/) on the same scan read beforehand (with one scan the best of",
+            "two runs). Each run's overhead is taken against the lower, per task, of that and the forward time",
+            "the inference service measured itself; the headline is the run with the median overhead."})
 final class PipelineBenchmark implements Callable<Integer> {
     /** Model-only runs per task; the fastest counts, so noise cannot make the pipeline look cheaper. */
     static final int MODEL_ONLY_RUNS = 2;
@@ -74,6 +77,11 @@ final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--small-warmup", description = "Warm the stack up with a 256×256×32 scan only: the measured"
             + " scan then also pays the JIT compilation of the services' large-scan paths (a freshly started stack).")
     boolean smallWarmup;
+
+    @Option(names = "--repeat", defaultValue = "3",
+            description = "Scans measured one after the other, each a 512×512×300 phantom of other bytes (default"
+                    + " ${DEFAULT-VALUE}); the headline is the run with the median overhead, every run is reported.")
+    int repeat;
 
     @Option(names = "--helper-nice", defaultValue = "" + Mesh.HELPER_NICENESS,
             description = "Niceness of the services beside inference, as ./liverseg stack's (default ${DEFAULT-VALUE}).")
@@ -103,67 +111,80 @@ final class PipelineBenchmark implements Callable<Integer> {
                     + Mesh.inferenceMallocTunables() + "): run the benchmark through ./liverseg, or set "
                     + DjlEnvironment.GLIBC_TUNABLES_ENV + " yourself");
         }
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
+        }
+        if (repeat > 1 && in != null) {
+            throw new IllegalArgumentException("--repeat needs scans of other bytes (a repeated upload is a duplicate):"
+                    + " it works with the generated phantoms only, not with --in");
+        }
+        List<Path> files = new ArrayList<>();
+        files.add(file);
+        for (int r = 1; r < repeat; r++) {
+            // the same size and cost, other bytes: seeds apart from the default and the warm-up's
+            files.add(BenchData.phantomCt(dir, 512, 300, 100 + r));
+        }
         try (Mesh mesh = Mesh.start(options, line -> {
             err.println(line);
             err.flush();
         }); KafkaConsumer<String, byte[]> consumer = maskConsumer(mesh)) {
             IngestClient client = new IngestClient(mesh.ingestUrl());
             runOne(client, consumer, Files.readAllBytes(stackWarmup), new long[1], Set.copyOf(tasks));
-            byte[] bytes = Files.readAllBytes(file);
-            long[] accepted = new long[1];
-            long t0 = System.nanoTime();
-            Map<String, Arrival> ready = runOne(client, consumer, bytes, accepted, Set.copyOf(tasks));
-            long pipelineNanos = ready.values().stream().mapToLong(Arrival::nanoTime).max().orElseThrow() - t0;
+            List<Pipelined> pipelined = new ArrayList<>();
+            for (Path f : files) {
+                byte[] bytes = Files.readAllBytes(f);
+                long[] accepted = new long[1];
+                long t0 = System.nanoTime();
+                Map<String, Arrival> ready = runOne(client, consumer, bytes, accepted, Set.copyOf(tasks));
+                long pipelineNanos = ready.values().stream().mapToLong(Arrival::nanoTime).max().orElseThrow() - t0;
+                pipelined.add(new Pipelined(f, bytes.length, t0, accepted[0], pipelineNanos, ready));
+                err.printf("run %d of %d: %s upload to last MaskReady %d ms%n", pipelined.size(), files.size(),
+                        f.getFileName(), pipelineNanos / 1_000_000);
+                err.flush();
+            }
 
-            // The model alone: the scan read whole first, so no reading or slicing thread runs beside the forward
-            // passes (inference_ms counts those only); best of MODEL_ONLY_RUNS, the lowest time the model needs.
-            Volume ct = NiftiReader.defaults().readScan(file);
-            Map<String, Long> modelOnlyMs = new LinkedHashMap<>();
-            Map<String, List<Long>> modelOnlyRunsMs = new LinkedHashMap<>();
+            // The model alone: each scan read whole first, so no reading or slicing thread runs beside the forward
+            // passes (inference_ms counts those only). With one scan, best of MODEL_ONLY_RUNS.
+            int runsPerFile = files.size() == 1 ? MODEL_ONLY_RUNS : 1;
+            Map<String, List<List<Long>>> modelOnlyRunsMs = new LinkedHashMap<>();
+            List<Volume> cts = new ArrayList<>();
+            for (Path f : files) {
+                cts.add(NiftiReader.defaults().readScan(f));
+            }
             for (Map.Entry<String, Path> p : packages.entrySet()) {
                 try (Segmenter segmenter = Segmenter.open(p.getValue(), DeviceSetting.CPU)) {
                     segmenter.segment(warmup, NiftiReader.defaults(), new Segmenter.Options(32, false));
-                    List<Long> runs = new ArrayList<>();
-                    for (int r = 0; r < MODEL_ONLY_RUNS; r++) {
-                        Segmenter.Segmentation run = segmenter.segment(ct, new Segmenter.Options(32, false));
-                        runs.add(run.timingsMs().get("inference_ms"));
+                    List<List<Long>> perFile = new ArrayList<>();
+                    for (Volume ct : cts) {
+                        List<Long> runs = new ArrayList<>();
+                        for (int r = 0; r < runsPerFile; r++) {
+                            Segmenter.Segmentation run = segmenter.segment(ct, new Segmenter.Options(32, false));
+                            runs.add(run.timingsMs().get("inference_ms"));
+                        }
+                        perFile.add(runs);
                     }
-                    modelOnlyRunsMs.put(p.getKey(), runs);
-                    modelOnlyMs.put(p.getKey(), runs.stream().mapToLong(Long::longValue).min().orElseThrow());
+                    modelOnlyRunsMs.put(p.getKey(), perFile);
                 }
             }
-            // The reference the overhead is taken against: per task the lower of the model-only time and the
-            // forward time the inference service itself measured in the pipeline (its MaskReady's "inference"), so
-            // a model-only run that happens to be slow cannot make the pipeline look cheaper than it is.
-            long referenceTotal = 0;
-            for (String task : tasks) {
-                Long inService = ready.get(task).mask().getTimingsMsMap().get("inference");
-                long modelOnly = modelOnlyMs.get(task);
-                referenceTotal += inService == null ? modelOnly : Math.min(modelOnly, inService);
-            }
-            long modelOnlyTotal = modelOnlyMs.values().stream().mapToLong(Long::longValue).sum();
-            Map<String, Object> byTask = new LinkedHashMap<>();
-            for (String task : tasks) {
-                MaskReady m = ready.get(task).mask();
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("model_version", m.getModelVersion());
-                t.put("upload_to_mask_ready_ms", (ready.get(task).nanoTime() - t0) / 1_000_000);
-                t.put("model_only_inference_ms", modelOnlyMs.get(task));
-                t.put("model_only_runs_ms", modelOnlyRunsMs.get(task));
-                t.put("service_timings_ms", m.getTimingsMsMap());
-                byTask.put(task, t);
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (int i = 0; i < pipelined.size(); i++) {
+                runs.add(runResult(pipelined.get(i), i, modelOnlyRunsMs));
             }
             o.put("file", file.toString());
-            o.put("file_bytes", bytes.length);
+            o.put("file_bytes", pipelined.get(0).bytes());
             o.put("warmup", stackWarmup.getFileName().toString());
             o.put("tasks", tasks);
-            o.put("upload_to_mask_ready_ms", pipelineNanos / 1_000_000);
-            // the 202: ingest has received, validated, stored and announced the scan
-            o.put("upload_accepted_ms", (accepted[0] - t0) / 1_000_000);
-            o.put("model_only_inference_ms", modelOnlyTotal);
-            o.put("model_reference_ms", referenceTotal);
-            o.put("overhead", (double) (pipelineNanos / 1_000_000 - referenceTotal) / referenceTotal);
-            o.put("by_task", byTask);
+            o.put("repeat", files.size());
+            // the median run's values (by overhead): one scan's numbers that belong together
+            Map<String, Object> median = runs.stream()
+                    .sorted(java.util.Comparator.comparingDouble(r -> (Double) r.get("overhead")))
+                    .toList().get((runs.size() - 1) / 2);
+            for (String k : List.of("upload_to_mask_ready_ms", "upload_accepted_ms", "model_only_inference_ms",
+                    "model_reference_ms", "overhead", "by_task")) {
+                o.put(k, median.get(k));
+            }
+            o.put("overhead_runs", runs.stream().map(r -> r.get("overhead")).toList());
+            o.put("runs", runs);
             // the malloc settings of this JVM's model-only runs and of the inference service (checked equal above)
             o.put("glibc_tunables", DjlEnvironment.glibcTunables());
             // model-only and the services (liverseg.inference.forward-batch's default) run the same passes
@@ -214,6 +235,49 @@ final class PipelineBenchmark implements Callable<Integer> {
         c.assign(parts);
         c.seekToBeginning(parts);
         return c;
+    }
+
+    /** One scan through the pipeline: when it was sent, accepted, and each task's MaskReady. */
+    private record Pipelined(Path file, long bytes, long sentNanos, long acceptedNanos, long pipelineNanos,
+                             Map<String, Arrival> ready) {
+    }
+
+    /**
+     * One run's numbers. The reference the overhead is taken against: per task the lower of the model-only time
+     * (the best of its runs on this scan) and the forward time the inference service itself measured in the
+     * pipeline (its MaskReady's "inference"), so a model-only run that happens to be slow cannot make the
+     * pipeline look cheaper than it is.
+     */
+    private Map<String, Object> runResult(Pipelined p, int index, Map<String, List<List<Long>>> modelOnlyRunsMs) {
+        long referenceTotal = 0;
+        long modelOnlyTotal = 0;
+        Map<String, Object> byTask = new LinkedHashMap<>();
+        for (String task : tasks) {
+            List<Long> runs = modelOnlyRunsMs.get(task).get(index);
+            long modelOnly = runs.stream().mapToLong(Long::longValue).min().orElseThrow();
+            MaskReady m = p.ready().get(task).mask();
+            Long inService = m.getTimingsMsMap().get("inference");
+            referenceTotal += inService == null ? modelOnly : Math.min(modelOnly, inService);
+            modelOnlyTotal += modelOnly;
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("model_version", m.getModelVersion());
+            t.put("upload_to_mask_ready_ms", (p.ready().get(task).nanoTime() - p.sentNanos()) / 1_000_000);
+            t.put("model_only_inference_ms", modelOnly);
+            t.put("model_only_runs_ms", runs);
+            t.put("service_timings_ms", m.getTimingsMsMap());
+            byTask.put(task, t);
+        }
+        long pipelineMs = p.pipelineNanos() / 1_000_000;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("file", p.file().getFileName().toString());
+        r.put("upload_to_mask_ready_ms", pipelineMs);
+        // the 202: ingest has received, validated, stored and announced the scan
+        r.put("upload_accepted_ms", (p.acceptedNanos() - p.sentNanos()) / 1_000_000);
+        r.put("model_only_inference_ms", modelOnlyTotal);
+        r.put("model_reference_ms", referenceTotal);
+        r.put("overhead", (double) (pipelineMs - referenceTotal) / referenceTotal);
+        r.put("by_task", byTask);
+        return r;
     }
 
     /** A task's MaskReady and the nanoTime it was read. */
