@@ -39,6 +39,22 @@ class ReportTest {
     }
 
     @Test
+    void uint8MasksCountAsEveryOtherTypeAndALabelBeyondTheClassesIsNamedWithItsVoxel() {
+        int[] values = {2, 0, 1, 2, 0, 0, 1, 2};
+        short[] s = new short[values.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (short) values[i];
+        }
+        Volume shorts = new Volume(4, 2, 1, Voxels.ofShorts(s), Affine.scaling(2, 2, 2.5));
+        assertThat(Report.volumes(labels(values), CLASSES)).extracting(LabelVolume::getVoxels)
+                .containsExactly(3L, 2L, 3L)
+                .isEqualTo(Report.volumes(shorts, CLASSES).stream().map(LabelVolume::getVoxels).toList());
+        // 255 as uint8: beyond the classes, named at its first voxel
+        assertThatThrownBy(() -> Report.volumes(labels(0, 1, 0, 0, 0, 255, 0, 255), CLASSES))
+                .hasMessageContaining("label 255 at voxel 5");
+    }
+
+    @Test
     void diceIsPerForegroundClassByName() {
         Volume pred = labels(0, 1, 1, 0, 2, 0, 0, 0);
         Volume ref = labels(0, 1, 0, 0, 0, 0, 0, 0);
