@@ -42,6 +42,13 @@ public final class Mesh implements AutoCloseable {
      * their CPU to inference first. Only under contention: an idle machine runs them at full speed.
      */
     public static final int HELPER_NICENESS = 10;
+    /**
+     * The inference services' heap. Each 32-slice batch allocates ≈ 40 MB (decoded planes, labels, parts) and a
+     * mask's assembly a few hundred: on the default heap (≈ 365 MB committed) that was a young collection every
+     * batch or two and a full one every ≈ 5 s, 0.8 s of pauses over one scan's forward passes, which a Java thread
+     * between two native ops waits out. A 1 GB young generation, committed from the start, collects a few times a scan.
+     */
+    public static final List<String> INFERENCE_HEAP = List.of("-Xmx3g", "-Xms2g", "-Xmn1g");
 
     private final Infrastructure infra;
     private final List<QuarkusService> services = new ArrayList<>();
@@ -132,17 +139,18 @@ public final class Mesh implements AutoCloseable {
         Mesh mesh = new Mesh(infra, logDir, options.projectDir());
         try {
             int helpers = options.helperNiceness();
-            mesh.startService("ingest-service", "ingest", options, Map.of(), "-Xmx1g", DEFAULT_MALLOC, helpers,
-                    progress);
-            mesh.startService("preprocess-service", "preprocess", options, Map.of(), "-Xmx2g", DEFAULT_MALLOC,
+            mesh.startService("ingest-service", "ingest", options, Map.of(), List.of("-Xmx1g"), DEFAULT_MALLOC,
                     helpers, progress);
+            mesh.startService("preprocess-service", "preprocess", options, Map.of(), List.of("-Xmx2g"),
+                    DEFAULT_MALLOC, helpers, progress);
             for (int i = 1; i <= options.inferenceInstances(); i++) {
                 String name = options.inferenceInstances() == 1 ? "inference" : "inference-" + i;
-                mesh.startService("inference-service", name, options, Map.of("liverseg.instance-id", name), "-Xmx3g",
-                        Map.of(DjlEnvironment.GLIBC_TUNABLES_ENV, inferenceMallocTunables()), 0, progress);
+                mesh.startService("inference-service", name, options, Map.of("liverseg.instance-id", name),
+                        INFERENCE_HEAP, Map.of(DjlEnvironment.GLIBC_TUNABLES_ENV, inferenceMallocTunables()), 0,
+                        progress);
             }
-            mesh.startService("training-service", "training", options, Map.of(), "-Xmx3g", DEFAULT_MALLOC, helpers,
-                    progress);
+            mesh.startService("training-service", "training", options, Map.of(), List.of("-Xmx3g"), DEFAULT_MALLOC,
+                    helpers, progress);
             return mesh;
         } catch (IOException | RuntimeException e) {
             mesh.close();
@@ -171,7 +179,7 @@ public final class Mesh implements AutoCloseable {
         return own != null ? own : DjlEnvironment.MALLOC_TUNABLES;
     }
 
-    private void startService(String module, String name, Options options, Map<String, String> own, String heap,
+    private void startService(String module, String name, Options options, Map<String, String> own, List<String> heap,
             Map<String, String> environment, int niceness, Consumer<String> progress) throws IOException {
         Path jar = options.projectDir().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         Map<String, String> config = new LinkedHashMap<>(infra.quarkusConfig());
@@ -181,8 +189,10 @@ public final class Mesh implements AutoCloseable {
         config.putAll(own);
         config.putAll(options.extraConfig());
         progress.accept("starting " + name + " ...");
-        services.add(QuarkusService.start(name, jar, config, List.of(heap, "-XX:+UseSerialGC"), environment, niceness,
-                logDir, options.startTimeout()));
+        List<String> jvm = new ArrayList<>(heap);
+        jvm.add("-XX:+UseSerialGC");
+        services.add(QuarkusService.start(name, jar, config, jvm, environment, niceness, logDir,
+                options.startTimeout()));
     }
 
     public Infrastructure infra() {
