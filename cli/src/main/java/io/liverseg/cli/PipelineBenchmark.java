@@ -78,10 +78,10 @@ final class PipelineBenchmark implements Callable<Integer> {
             + " scan then also pays the JIT compilation of the services' large-scan paths (a freshly started stack).")
     boolean smallWarmup;
 
-    @Option(names = "--repeat", defaultValue = "3",
-            description = "Scans measured one after the other, each a 512×512×300 phantom of other bytes (default"
-                    + " ${DEFAULT-VALUE}); the headline is the run with the median overhead, every run is reported.")
-    int repeat;
+    @Option(names = "--repeat", description = "Scans measured one after the other, each a 512×512×300 phantom of"
+            + " other bytes (default 3; 1 with --in); the headline is the run with the median overhead, every run is"
+            + " reported.")
+    Integer repeatOption;
 
     @Option(names = "--helper-nice", defaultValue = "" + Mesh.HELPER_NICENESS,
             description = "Niceness of the services beside inference, as ./liverseg stack's (default ${DEFAULT-VALUE}).")
@@ -111,13 +111,7 @@ final class PipelineBenchmark implements Callable<Integer> {
                     + Mesh.inferenceMallocTunables() + "): run the benchmark through ./liverseg, or set "
                     + DjlEnvironment.GLIBC_TUNABLES_ENV + " yourself");
         }
-        if (repeat < 1) {
-            throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
-        }
-        if (repeat > 1 && in != null) {
-            throw new IllegalArgumentException("--repeat needs scans of other bytes (a repeated upload is a duplicate):"
-                    + " it works with the generated phantoms only, not with --in");
-        }
+        int repeat = repeats(repeatOption, in != null);
         List<Path> files = new ArrayList<>();
         files.add(file);
         for (int r = 1; r < repeat; r++) {
@@ -205,6 +199,19 @@ final class PipelineBenchmark implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Scans to measure: {@code --repeat}, else 3, or 1 with {@code --in} (one file cannot be sent twice). */
+    static int repeats(Integer option, boolean ownFile) {
+        int repeat = option != null ? option : ownFile ? 1 : 3;
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
+        }
+        if (repeat > 1 && ownFile) {
+            throw new IllegalArgumentException("--repeat needs scans of other bytes (a repeated upload is a duplicate):"
+                    + " it works with the generated phantoms only, not with --in");
+        }
+        return repeat;
     }
 
     /** The package folder of every task under {@code models} (folder names as the registry seeds them), in task order. */

@@ -41,4 +41,13 @@ class PipelineBenchmarkTest {
                 .hasMessageContaining("'vessels'")
                 .hasMessageContaining("[liver]");
     }
+
+    @Test
+    void threeScansByDefaultOneWithItsOwnFileAndNeverTheSameFileTwice() {
+        assertThat(PipelineBenchmark.repeats(null, false)).isEqualTo(3);
+        assertThat(PipelineBenchmark.repeats(null, true)).isEqualTo(1);
+        assertThat(PipelineBenchmark.repeats(5, false)).isEqualTo(5);
+        assertThatThrownBy(() -> PipelineBenchmark.repeats(2, true)).hasMessageContaining("--in");
+        assertThatThrownBy(() -> PipelineBenchmark.repeats(0, false)).hasMessageContaining("at least 1");
+    }
 }
