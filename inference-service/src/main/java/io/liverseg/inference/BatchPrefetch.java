@@ -21,11 +21,8 @@ final class BatchPrefetch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BatchPrefetch.class);
 
     private final ObjectStore store;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "batch-prefetch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("batch-prefetch"));
     private String key;
     private Future<SliceBatch> pending;
 

@@ -83,11 +83,8 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
     private final ObjectStore store;
     private final ScanStatusReader status;
     /** Registry look-ups of Segment requests (S3 calls must not run on the event loop that delivers the upload). */
-    private final ExecutorService lookups = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "liverseg-grpc-lookup");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService lookups =
+            Executors.newFixedThreadPool(2, DaemonThreads.named("liverseg-grpc-lookup"));
 
     SegmentationGrpcService(ModelRegistry registry, ModelCache models, RegistrySeeding seeder, InferenceConfig config,
                             NiftiReader reader, SegmentationSlots slots, ObjectStore store, ObjectMapper json) {
