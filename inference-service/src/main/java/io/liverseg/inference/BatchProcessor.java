@@ -106,11 +106,8 @@ public class BatchProcessor {
     private final MutinyEmitter<byte[]> failures;
     private final BatchPrefetch prefetch;
     /** One thread stores parts and assembles masks, in the order the batches were predicted. */
-    private final ExecutorService finisher = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "mask-finisher");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService finisher =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("mask-finisher"));
     /** Batches predicted but not yet finished: beyond this the forward passes wait for the finisher. */
     private final Semaphore finisherSlots = new Semaphore(MAX_UNFINISHED);
     private final LocalParts localParts = new LocalParts(LOCAL_PARTS_BYTES);
@@ -257,8 +254,7 @@ public class BatchProcessor {
         } catch (Exception | Error e) {
             finisherSlots.release();
             localParts.forget(ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion()));
-            message.nack(e instanceof ScanFailedException sf ? sf : fail(b, e instanceof Exception x ? x
-                    : new IllegalStateException(e)));
+            message.nack(e instanceof ScanFailedException sf ? sf : fail(b, e));
             return;
         }
         finisherSlots.release();
@@ -533,7 +529,7 @@ public class BatchProcessor {
         return g.setOrientation(v.orientation()).build();
     }
 
-    private ScanFailedException fail(SliceBatchReady b, Exception cause) {
+    private ScanFailedException fail(SliceBatchReady b, Throwable cause) {
         String reason = "inference of " + b.getImageKey() + " (" + b.getTask() + " v" + b.getModelVersion() + ", batch "
                 + b.getBatchIndex() + ") failed: " + cause.getMessage();
         ScanFailed.Builder f = ScanFailed.newBuilder()
