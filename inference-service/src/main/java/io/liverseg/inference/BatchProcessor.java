@@ -26,10 +26,12 @@ import io.liverseg.proto.events.v1.SliceBatchReady;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
 import io.liverseg.storage.RegistrySeeding;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -94,6 +96,16 @@ public class BatchProcessor {
     /** Labels of stored parts kept for assembly: 128 MiB, 64 parts of 32 slices at 256². */
     static final long LOCAL_PARTS_BYTES = 128L << 20;
 
+    /**
+     * Name prefixes of the threads that run beside the forward passes ({@link InferenceConfig.Inference#helperNiceness}):
+     * this class's finisher and prefetch, the gRPC API's look-ups and deadlines, the Kafka clients' and Vert.x's
+     * threads. Not Quarkus's worker threads ({@code executor-thread-}): they run the forward passes, and libtorch's
+     * OpenMP threads inherit their priority.
+     */
+    static final List<String> HELPER_THREADS = List.of("mask-finisher", "batch-prefetch", "liverseg-grpc-",
+            "smallrye-kafka-", "kafka-coordinator-", "kafka-producer-", "vert.x-eventloop-", "vertx-blocked-",
+            "vert.x-acceptor-");
+
     private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
 
     private final ObjectStore store;
@@ -111,6 +123,8 @@ public class BatchProcessor {
     /** Batches predicted but not yet finished: beyond this the forward passes wait for the finisher. */
     private final Semaphore finisherSlots = new Semaphore(MAX_UNFINISHED);
     private final LocalParts localParts = new LocalParts(LOCAL_PARTS_BYTES);
+    /** Lowers the helper threads' priority; null when configured off or not on Linux. */
+    private final ThreadNiceness helperNiceness;
     /** Headers of the scans being assembled, by image key; access order, the eldest dropped beyond 16. */
     private final Map<String, NiftiHeader> headers = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -132,6 +146,23 @@ public class BatchProcessor {
         this.metrics = metrics;
         this.failures = failures;
         this.prefetch = new BatchPrefetch(store);
+        int niceness = config.inference().helperNiceness();
+        this.helperNiceness = niceness > 0 && ThreadNiceness.supported()
+                ? new ThreadNiceness(niceness, HELPER_THREADS) : null;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        lowerHelperThreads();
+    }
+
+    /** Threads start lazily (the finisher at the first batch): looked for again before every batch. */
+    private void lowerHelperThreads() {
+        if (helperNiceness != null) {
+            int lowered = helperNiceness.apply();
+            if (lowered > 0) {
+                LOG.debugf("%d helper thread(s) now at nice %d", lowered, config.inference().helperNiceness());
+            }
+        }
     }
 
     @PreDestroy
@@ -172,6 +203,7 @@ public class BatchProcessor {
             // no model registry: nothing wrong with the scan, so no ScanFailed for it
             return message.nack(e);
         }
+        lowerHelperThreads();
         Predicted predicted;
         try {
             predicted = predict(batch);

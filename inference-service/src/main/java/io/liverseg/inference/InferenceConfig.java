@@ -45,6 +45,16 @@ public interface InferenceConfig {
         @WithDefault("8")
         int forwardBatch();
 
+        /**
+         * The nice value given to the service's helper threads (the mask finisher, the batch prefetch, the Kafka
+         * clients' and Vert.x's threads) on Linux, 1–19; 0 leaves every thread at the process's priority. The
+         * forward passes keep all cores busy in short parallel regions: a helper thread that takes a core for a
+         * few milliseconds stalls both threads of a region until it is done, so helpers should only get a core
+         * the forward pass leaves idle (BENCHMARKS.md §3, session 12).
+         */
+        @WithDefault("10")
+        int helperNiceness();
+
         /** Model versions of one task kept loaded; the least recently used one beyond this is closed. */
         @WithDefault("2")
         int modelsPerTask();

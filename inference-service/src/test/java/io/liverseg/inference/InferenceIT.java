@@ -233,6 +233,7 @@ class InferenceIT {
         assertThat(m.getReferenceList()).hasSize(3);
         assertThat(TopicProbe.header(metrics.get(0), "ce_id")).isEqualTo(id + ":liver:" + boot + ":metrics");
         assertThat(models.loaded("liver")).containsExactly(boot);
+        helperThreadsRunAtTheConfiguredNiceness();
 
         // the last batch again, as after a crash before its offset was committed: no second MaskReady
         RecordMetadata again = publish(p.events().get(p.events().size() - 1));
@@ -243,6 +244,32 @@ class InferenceIT {
         assertThat(store.exists(ObjectKeys.failure(id))).isFalse();
         assertThat(store.exists(ObjectKeys.maskReadyMarker(id, "liver", boot))).isTrue();
         assertThat(leftoverTempFiles(started)).isEmpty();
+    }
+
+    /**
+     * The finisher and the Kafka consumer's polling thread run at liverseg.inference.helper-niceness (default 10),
+     * while the threads that run forward passes (Quarkus workers) keep the process's priority.
+     */
+    private static void helperThreadsRunAtTheConfiguredNiceness() throws Exception {
+        if (!ThreadNiceness.supported()) {
+            return; // per-thread nice values exist on Linux only
+        }
+        int mine = ThreadNiceness.niceness(ThreadNiceness.currentThreadId()).orElseThrow();
+        Map<String, List<Integer>> byName = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Paths.get("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                String name = Files.readString(t.resolve("comm")).strip();
+                ThreadNiceness.niceness(Integer.parseInt(t.getFileName().toString()))
+                        .ifPresent(n -> byName.computeIfAbsent(name, k -> new ArrayList<>()).add(n));
+            }
+        }
+        assertThat(byName.get("mask-finisher")).as("threads by name: %s", byName).containsOnly(Math.max(mine, 10));
+        assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("smallrye-kafka-"))
+                .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
+                .isNotEmpty().containsOnly(Math.max(mine, 10));
+        assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("executor-thread"))
+                .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
+                .isNotEmpty().containsOnly(mine);
     }
 
     /** Temporary files of the service (header prefix, label, mask) made since {@code since} and still there. */

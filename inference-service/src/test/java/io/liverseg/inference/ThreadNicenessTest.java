@@ -1,0 +1,85 @@
+package io.liverseg.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ThreadNicenessTest {
+
+    @Test
+    void lowersTheThreadsOfTheGivenNamesAndLeavesTheOthers() throws Exception {
+        assumeTrue(ThreadNiceness.supported(), "per-thread nice values need Linux with /proc");
+        int mine = ThreadNiceness.niceness(ThreadNiceness.currentThreadId()).orElseThrow();
+        assumeTrue(mine < 19, "this test JVM already runs at the lowest priority");
+        int target = Math.min(19, mine + 5);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger helperTid = new AtomicInteger();
+        AtomicInteger otherTid = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(2);
+        Thread helper = parked("liverseg-test-helper-1", helperTid, started, release);
+        Thread other = parked("liverseg-test-other-1", otherTid, started, release);
+        try {
+            started.await();
+            ThreadNiceness niceness = new ThreadNiceness(target, List.of("liverseg-test-helper-"));
+
+            assertThat(niceness.apply()).isGreaterThanOrEqualTo(1);
+
+            assertThat(ThreadNiceness.niceness(helperTid.get())).hasValue(target);
+            assertThat(ThreadNiceness.niceness(otherTid.get())).hasValue(mine);
+            assertThat(ThreadNiceness.niceness(ThreadNiceness.currentThreadId())).hasValue(mine);
+            // threads are looked at once: nothing left to lower
+            assertThat(niceness.apply()).isZero();
+        } finally {
+            release.countDown();
+            helper.join();
+            other.join();
+        }
+    }
+
+    @Test
+    void aPrefixLongerThanTheKernelsFifteenCharactersStillMatches() throws Exception {
+        assumeTrue(ThreadNiceness.supported(), "per-thread nice values need Linux with /proc");
+        int mine = ThreadNiceness.niceness(ThreadNiceness.currentThreadId()).orElseThrow();
+        assumeTrue(mine < 19, "this test JVM already runs at the lowest priority");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicInteger tid = new AtomicInteger();
+        // the kernel keeps "liverseg-longna" of this name
+        Thread t = parked("liverseg-longname-thread", tid, started, release);
+        try {
+            started.await();
+            new ThreadNiceness(mine + 1, List.of("liverseg-longname-thr")).apply();
+            assertThat(ThreadNiceness.niceness(tid.get())).hasValue(mine + 1);
+        } finally {
+            release.countDown();
+            t.join();
+        }
+    }
+
+    @Test
+    void refusesANicenessOutsideOneToNineteen() {
+        assertThatThrownBy(() -> new ThreadNiceness(0, List.of("x"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1..19");
+        assertThatThrownBy(() -> new ThreadNiceness(20, List.of("x"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static Thread parked(String name, AtomicInteger tid, CountDownLatch started, CountDownLatch release) {
+        Thread t = new Thread(() -> {
+            try {
+                tid.set(ThreadNiceness.currentThreadId());
+                started.countDown();
+                release.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
