@@ -1,6 +1,7 @@
 package io.liverseg.cli;
 
 import io.liverseg.model.DeviceSetting;
+import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.predict.Segmenter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,9 +18,20 @@ final class ModelOptions {
     @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--lanes", defaultValue = "" + DEFAULT_LANES, description = "Forward passes at once on CPU, each"
+            + " with cores / lanes intra-op threads; 1 = one pass at a time with every core (default ${DEFAULT-VALUE},"
+            + " as the inference service's liverseg.inference.lanes).")
+    int lanes;
+
+    /** The inference service's default ({@code liverseg.inference.lanes}), so a model-only run runs as it does. */
+    static final int DEFAULT_LANES = 2;
+
     Segmenter open() throws IOException {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        if (!"gpu".equalsIgnoreCase(device)) {
+            DjlEnvironment.initForInference(lanes);
         }
         return Segmenter.open(model, DeviceSetting.parse(device), batch);
     }

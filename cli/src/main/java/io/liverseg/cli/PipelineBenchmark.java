@@ -41,7 +41,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * Upload → MaskReady of CTs through the whole local stack, one after the other, next to the model-only inference
  * time of the same slices measured in the same run, and each service's peak RSS. With several tasks (the services'
  * default: liver and vessels) the pipeline time runs to the last task's MaskReady and the model-only time is the sum
- * of every task's model on the same file, as the pipeline runs them on the same cores. On 2 shared cores one run's
+ * of every task's model on the same file, as the pipeline runs them on the same cores, measured right after that
+ * file's pipeline run (the machine's speed drifts over minutes). On 2 shared cores one run's
  * overhead moves by several points from run to run (the model-only time alone by up to 15 %), hence several scans and
  * the median.
  */
@@ -53,8 +54,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "model loading nor the services' JIT compilation is counted: the steady state of a running stack",
             "(--small-warmup: a 256×256×32 one, the method of sessions 2–8). Every service runs the tasks of",
             "--tasks; the pipeline time ends with the last task's MaskReady and the model-only time is the sum",
-            "over those tasks' models (from models/) on the same scan read beforehand (with one scan the best of",
-            "two runs). Each run's overhead is taken against the lower, per task, of that and the forward time",
+            "over those tasks' models (from models/, loaded in this JVM) on the same scan, read whole and run",
+            "right after that scan's pipeline run (with one scan the best of two runs). Each run's overhead is taken against the lower, per task, of that and the forward time",
             "the inference service measured itself; the headline is the run with the median overhead."})
 final class PipelineBenchmark implements Callable<Integer> {
     /** Model-only runs per task; the fastest counts, so noise cannot make the pipeline look cheaper. */
@@ -118,10 +119,26 @@ final class PipelineBenchmark implements Callable<Integer> {
             // the same size and cost, other bytes: seeds apart from the default and the warm-up's
             files.add(BenchData.phantomCt(dir, 512, 300, 100 + r));
         }
+        // The model alone, in this JVM, on each scan right after that scan went through the pipeline: this machine's
+        // speed drifts by 10-20 % over minutes (other tenants), so a reference taken minutes later (after every
+        // pipeline run, as before session 12) could move the overhead by as much as the pipeline itself costs.
+        // Each scan is read whole first, so no reading or slicing thread runs beside the forward passes
+        // (inference_ms counts those only). With one scan, the best of MODEL_ONLY_RUNS.
+        int runsPerFile = files.size() == 1 ? MODEL_ONLY_RUNS : 1;
+        Map<String, List<List<Long>>> modelOnlyRunsMs = new LinkedHashMap<>();
+        Map<String, Segmenter> segmenters = new LinkedHashMap<>();
         try (Mesh mesh = Mesh.start(options, line -> {
             err.println(line);
             err.flush();
         }); KafkaConsumer<String, byte[]> consumer = maskConsumer(mesh)) {
+            // model-only runs its passes as the inference service does (liverseg.inference.lanes' default)
+            o.put("forward_lanes", DjlEnvironment.initForInference(ModelOptions.DEFAULT_LANES));
+            for (Map.Entry<String, Path> p : packages.entrySet()) {
+                Segmenter segmenter = Segmenter.open(p.getValue(), DeviceSetting.CPU);
+                segmenters.put(p.getKey(), segmenter);
+                segmenter.segment(warmup, NiftiReader.defaults(), new Segmenter.Options(32, false));
+                modelOnlyRunsMs.put(p.getKey(), new ArrayList<>());
+            }
             IngestClient client = new IngestClient(mesh.ingestUrl());
             runOne(client, consumer, Files.readAllBytes(stackWarmup), new long[1], Set.copyOf(tasks));
             List<Pipelined> pipelined = new ArrayList<>();
@@ -132,33 +149,20 @@ final class PipelineBenchmark implements Callable<Integer> {
                 Map<String, Arrival> ready = runOne(client, consumer, bytes, accepted, Set.copyOf(tasks));
                 long pipelineNanos = ready.values().stream().mapToLong(Arrival::nanoTime).max().orElseThrow() - t0;
                 pipelined.add(new Pipelined(f, bytes.length, t0, accepted[0], pipelineNanos, ready));
-                err.printf("run %d of %d: %s upload to last MaskReady %d ms%n", pipelined.size(), files.size(),
-                        f.getFileName(), pipelineNanos / 1_000_000);
-                err.flush();
-            }
-
-            // The model alone: each scan read whole first, so no reading or slicing thread runs beside the forward
-            // passes (inference_ms counts those only). With one scan, best of MODEL_ONLY_RUNS.
-            int runsPerFile = files.size() == 1 ? MODEL_ONLY_RUNS : 1;
-            Map<String, List<List<Long>>> modelOnlyRunsMs = new LinkedHashMap<>();
-            List<Volume> cts = new ArrayList<>();
-            for (Path f : files) {
-                cts.add(NiftiReader.defaults().readScan(f));
-            }
-            for (Map.Entry<String, Path> p : packages.entrySet()) {
-                try (Segmenter segmenter = Segmenter.open(p.getValue(), DeviceSetting.CPU)) {
-                    segmenter.segment(warmup, NiftiReader.defaults(), new Segmenter.Options(32, false));
-                    List<List<Long>> perFile = new ArrayList<>();
-                    for (Volume ct : cts) {
-                        List<Long> runs = new ArrayList<>();
-                        for (int r = 0; r < runsPerFile; r++) {
-                            Segmenter.Segmentation run = segmenter.segment(ct, new Segmenter.Options(32, false));
-                            runs.add(run.timingsMs().get("inference_ms"));
-                        }
-                        perFile.add(runs);
+                Volume ct = NiftiReader.defaults().readScan(f);
+                StringBuilder modelOnly = new StringBuilder();
+                for (Map.Entry<String, Segmenter> s : segmenters.entrySet()) {
+                    List<Long> runs = new ArrayList<>();
+                    for (int r = 0; r < runsPerFile; r++) {
+                        Segmenter.Segmentation run = s.getValue().segment(ct, new Segmenter.Options(32, false));
+                        runs.add(run.timingsMs().get("inference_ms"));
                     }
-                    modelOnlyRunsMs.put(p.getKey(), perFile);
+                    modelOnlyRunsMs.get(s.getKey()).add(runs);
+                    modelOnly.append(' ').append(s.getKey()).append(' ').append(runs);
                 }
+                err.printf("run %d of %d: %s upload to last MaskReady %d ms; model-only (ms)%s%n", pipelined.size(),
+                        files.size(), f.getFileName(), pipelineNanos / 1_000_000, modelOnly);
+                err.flush();
             }
             List<Map<String, Object>> runs = new ArrayList<>();
             for (int i = 0; i < pipelined.size(); i++) {
@@ -190,6 +194,10 @@ final class PipelineBenchmark implements Callable<Integer> {
                 rss.put(s.name(), peakRssBytes(s.process().pid()));
             }
             o.put("peak_rss_bytes", rss);
+        } finally {
+            for (Segmenter segmenter : segmenters.values()) {
+                segmenter.close();
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

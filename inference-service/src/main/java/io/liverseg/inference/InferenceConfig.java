@@ -46,6 +46,16 @@ public interface InferenceConfig {
         int forwardBatch();
 
         /**
+         * Forward passes run at once on CPU, each with cores / lanes torch intra-op threads: a 32-slice batch is
+         * four passes of 8, two at a time at the default. On 2 cores two single-threaded passes side by side took
+         * 73 % of the time of one two-threaded pass after another (BENCHMARKS.md §3, session 12); 1 = one pass at
+         * a time with every core, as before. More than the cores counts as the cores; a GPU always runs one.
+         * Memory: each lane holds one pass's intermediates.
+         */
+        @WithDefault("2")
+        int lanes();
+
+        /**
          * The nice value given to the service's helper threads (the mask finisher, the batch prefetch, the Kafka
          * clients' and Vert.x's threads) on Linux, 1–19; 0 leaves every thread at the process's priority. The
          * forward passes keep all cores busy in short parallel regions: a helper thread that takes a core for a

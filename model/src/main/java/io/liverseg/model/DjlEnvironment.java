@@ -69,6 +69,10 @@ public final class DjlEnvironment {
     private static final String ENGINE = "PyTorch";
 
     private static volatile boolean initialised;
+    /** Set once the engine was handed out: from then on its thread settings are fixed. */
+    private static volatile boolean engineLoaded;
+    /** Concurrent forward passes per prediction call ({@link #forwardLanes()}). */
+    private static volatile int forwardLanes = 1;
 
     private DjlEnvironment() {}
 
@@ -88,6 +92,43 @@ public final class DjlEnvironment {
         setIfAbsent(GRAPH_OPTIMIZER, "false");
         applyOmpWaitPolicy();
         initialised = true;
+    }
+
+    /**
+     * Prepares this process for prediction with {@code lanes} forward passes at once, each with cores / lanes
+     * torch intra-op threads, then {@link #init()}. On 2 cores two single-threaded passes side by side did the
+     * work of one two-threaded pass after another in 73 % of the time (a 300-slice scan through both models:
+     * 21.2–22.2 s against 28.8–29.2 s, BENCHMARKS.md §3, session 12): a pass's two threads meet at a barrier after
+     * every operation and wait there for each other, for Java's share of each operation, and for any other thread
+     * that took a core for a moment; two independent passes keep both cores busy instead.
+     *
+     * <p>Call it before the engine loads (before the first model): the intra-op thread count is fixed then, for
+     * the whole process. Training keeps {@link #init()}: it runs one pass at a time with every core.
+     *
+     * @param lanes forward passes at once; more than the cores counts as the cores
+     * @return the lanes in effect: 1 when the engine was loaded already, or when {@value #NUM_THREADS} was set
+     *         by the caller (then the passes run one after another with that many threads, as before)
+     */
+    public static synchronized int initForInference(int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("forward lanes must be at least 1, got " + lanes);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int effective = Math.min(lanes, cores);
+        if (!engineLoaded && effective > 1 && System.getProperty(NUM_THREADS) == null) {
+            System.setProperty(NUM_THREADS, Integer.toString(Math.max(1, cores / effective)));
+            forwardLanes = effective;
+        }
+        init();
+        return forwardLanes;
+    }
+
+    /**
+     * Forward passes one prediction call may run at once on CPU ({@code SlicePredictor}): what
+     * {@link #initForInference} set up, else 1.
+     */
+    public static int forwardLanes() {
+        return forwardLanes;
     }
 
     /** The OpenMP wait policy in the native environment (what libgomp will read), or null if unset. */
@@ -126,6 +167,7 @@ public final class DjlEnvironment {
     /** The PyTorch engine, loaded offline. */
     public static Engine engine() {
         init();
+        engineLoaded = true;
         return Engine.getEngine(ENGINE);
     }
 

@@ -7,17 +7,27 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.net.AttentionResUNetBlock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Runs the network on NCHW float batches and returns per-pixel labels (argmax over classes). A batch larger than
- * the forward batch is run as consecutive chunks of at most that many slices, each in its own NDManager closed
- * before the next starts: DJL frees a forward's intermediates only when their manager closes, so memory stays
- * bounded by one chunk however many slices a call brings. The chunks depend only on the call's slices and the
- * forward batch, so two callers that pass the same batches get bit-identical labels.
+ * the forward batch is run as chunks (passes) of at most that many slices, each in its own NDManager closed when
+ * the pass ends: DJL frees a forward's intermediates only when their manager closes, so memory stays bounded by
+ * {@link #lanes()} passes however many slices a call brings. With more than one lane (on CPU, as
+ * {@link DjlEnvironment#initForInference} set up the process) a call's passes run side by side, the calling
+ * thread taking one and {@code forward-lane} threads the others. The chunks depend only on the call's slices, the
+ * forward batch and the lanes, so two callers of one process that pass the same batches get bit-identical labels.
  */
 public final class SlicePredictor {
     /**
@@ -27,27 +37,60 @@ public final class SlicePredictor {
      */
     public static final int DEFAULT_FORWARD_BATCH = 8;
 
+    /**
+     * Threads that run a call's passes beside the calling thread ({@link #lanes()}); shared by every predictor of
+     * the process, created when needed, daemons (they never keep the JVM alive).
+     */
+    private static final ExecutorService LANES = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "forward-lane");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Model model;
     private final AttentionResUNetBlock block;
     private final int forwardBatch;
+    private final int lanes;
 
     public SlicePredictor(Model model, AttentionResUNetBlock block) {
         this(model, block, DEFAULT_FORWARD_BATCH);
     }
 
-    /** @param forwardBatch most slices in one forward pass */
+    /**
+     * With the process's forward lanes ({@link DjlEnvironment#forwardLanes()}; 1 on a GPU).
+     *
+     * @param forwardBatch most slices in one forward pass
+     */
     public SlicePredictor(Model model, AttentionResUNetBlock block, int forwardBatch) {
+        this(model, block, forwardBatch, model.getNDManager().getDevice().isGpu() ? 1 : DjlEnvironment.forwardLanes());
+    }
+
+    /**
+     * @param forwardBatch most slices in one forward pass
+     * @param lanes        passes of one call run at once (the calling thread and {@code lanes - 1} others); 1 runs
+     *                     them one after another on the calling thread
+     */
+    public SlicePredictor(Model model, AttentionResUNetBlock block, int forwardBatch, int lanes) {
         if (forwardBatch < 1) {
             throw new IllegalArgumentException("forward batch must be at least 1, got " + forwardBatch);
+        }
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be at least 1, got " + lanes);
         }
         this.model = model;
         this.block = block;
         this.forwardBatch = forwardBatch;
+        this.lanes = lanes;
     }
 
     /** Most slices in one forward pass. */
     public int forwardBatch() {
         return forwardBatch;
+    }
+
+    /** Forward passes one call runs at once. */
+    public int lanes() {
+        return lanes;
     }
 
     /**
@@ -89,16 +132,76 @@ public final class SlicePredictor {
     private byte[] passes(float[] data, int n, int c, int h, int w, boolean flipTta, PassResult more) {
         checkLength(data, n, c, h, w);
         byte[] labels = new byte[n * h * w];
-        for (int first = 0; first < n; first += forwardBatch) {
-            int k = Math.min(forwardBatch, n - first);
+        int size = passSize(n, forwardBatch, lanes);
+        int count = (n + size - 1) / size;
+        IntConsumer pass = i -> {
+            int first = i * size;
+            int k = Math.min(size, n - first);
             try (NDManager m = model.getNDManager().newSubManager()) {
                 NDArray probs = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, flipTta);
                 byte[] part = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
+                // passes write disjoint ranges; the joins below publish them to the caller
                 System.arraycopy(part, 0, labels, first * h * w, part.length);
                 more.accept(probs, first);
             }
+        };
+        int helpers = Math.min(lanes, count) - 1;
+        if (helpers == 0) {
+            for (int i = 0; i < count; i++) {
+                pass.accept(i);
+            }
+            return labels;
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean failed = new AtomicBoolean();
+        Runnable lane = () -> {
+            int i;
+            while (!failed.get() && (i = next.getAndIncrement()) < count) {
+                try {
+                    pass.accept(i);
+                } catch (RuntimeException | Error e) {
+                    failed.set(true);
+                    throw e;
+                }
+            }
+        };
+        List<Future<?>> others = new ArrayList<>();
+        for (int l = 0; l < helpers; l++) {
+            others.add(LANES.submit(lane));
+        }
+        Throwable failure = null;
+        try {
+            lane.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (Future<?> f : others) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed.set(true);
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        } else if (failure instanceof Error err) {
+            throw err;
+        } else if (failure != null) {
+            throw new IllegalStateException("forward pass interrupted", failure);
         }
         return labels;
+    }
+
+    /**
+     * Slices per pass: at most the forward batch, and small enough that every lane gets one when the call has
+     * fewer slices than lanes × forward batch (12 slices in 2 lanes: two passes of 6, not 8 and 4).
+     */
+    static int passSize(int n, int forwardBatch, int lanes) {
+        return Math.max(1, Math.min(forwardBatch, (n + lanes - 1) / lanes));
     }
 
     private static void checkLength(float[] data, int n, int c, int h, int w) {

@@ -92,6 +92,48 @@ class SlicePredictorTest {
     }
 
     @Test
+    void passesRunSideBySideInLanesGiveTheLabelsAndProbabilitiesOfOnePassAfterAnother() {
+        float[] data = slices(7);
+        // 7 slices, forward batch 2: passes {0,1} {2,3} {4,5} {6} whether one or three run at once
+        SlicePredictor oneAtATime = new SlicePredictor(model, block, 2, 1);
+        SlicePredictor threeAtOnce = new SlicePredictor(model, block, 2, 3);
+        assertThat(threeAtOnce.lanes()).isEqualTo(3);
+
+        assertThat(threeAtOnce.predict(data, 7, C, H, W, false)).isEqualTo(oneAtATime.predict(data, 7, C, H, W, false));
+        SlicePredictor.Probabilities expected = oneAtATime.predictProbabilities(data, 7, C, H, W, false);
+        SlicePredictor.Probabilities got = threeAtOnce.predictProbabilities(data, 7, C, H, W, false);
+        assertThat(got.labels()).isEqualTo(expected.labels());
+        assertThat(got.quantised()).isEqualTo(expected.quantised());
+    }
+
+    @Test
+    void aCallWithFewerSlicesThanTheLanesCanTakeIsSplitEvenly() {
+        assertThat(SlicePredictor.passSize(32, 8, 2)).isEqualTo(8);
+        assertThat(SlicePredictor.passSize(12, 8, 2)).isEqualTo(6);
+        assertThat(SlicePredictor.passSize(13, 8, 2)).isEqualTo(7);
+        assertThat(SlicePredictor.passSize(12, 8, 1)).isEqualTo(8);
+        assertThat(SlicePredictor.passSize(1, 8, 2)).isEqualTo(1);
+        assertThat(SlicePredictor.passSize(3, 8, 4)).isEqualTo(1);
+
+        // 4 slices in 2 lanes: two passes of 2, each the same as that pass alone
+        float[] data = slices(4);
+        byte[] labels = new SlicePredictor(model, block, 8, 2).predict(data, 4, C, H, W, false);
+        SlicePredictor alone = new SlicePredictor(model, block, 8, 1);
+        byte[] expected = new byte[4 * H * W];
+        System.arraycopy(alone.predict(Arrays.copyOfRange(data, 0, 2 * PER_SLICE), 2, C, H, W, false), 0, expected, 0,
+                2 * H * W);
+        System.arraycopy(alone.predict(Arrays.copyOfRange(data, 2 * PER_SLICE, 4 * PER_SLICE), 2, C, H, W, false), 0,
+                expected, 2 * H * W, 2 * H * W);
+        assertThat(labels).isEqualTo(expected);
+    }
+
+    @Test
+    void lanesBelowOneAreRefused() {
+        assertThatThrownBy(() -> new SlicePredictor(model, block, 8, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lanes must be at least 1");
+    }
+
+    @Test
     void aBatchThatDoesNotMatchItsShapeOrAForwardBatchBelowOneIsRefused() {
         SlicePredictor p = new SlicePredictor(model, block, 8);
         assertThatThrownBy(() -> p.predict(new float[PER_SLICE * 2 - 1], 2, C, H, W, false))
