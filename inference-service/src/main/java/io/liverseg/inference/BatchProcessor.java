@@ -99,12 +99,13 @@ public class BatchProcessor {
     /**
      * Name prefixes of the threads that run beside the forward passes ({@link InferenceConfig.Inference#helperNiceness}):
      * this class's finisher and prefetch, the gRPC API's look-ups and deadlines, the Kafka clients' and Vert.x's
-     * threads. Not Quarkus's worker threads ({@code executor-thread-}): they run the forward passes, and libtorch's
-     * OpenMP threads inherit their priority.
+     * threads. Never a thread that runs forward passes — Quarkus's workers ({@code executor-thread-}), the gRPC
+     * segmentations ({@link SegmentationSlots#THREAD_PREFIX}), the lanes ({@code SlicePredictor.LANE_THREAD}) —:
+     * libtorch's OpenMP threads and new lanes inherit their priority (ThreadNicenessTest checks the names).
      */
-    static final List<String> HELPER_THREADS = List.of("mask-finisher", "batch-prefetch", "liverseg-grpc-",
-            "smallrye-kafka-", "kafka-coordinator-", "kafka-producer-", "vert.x-eventloop-", "vertx-blocked-",
-            "vert.x-acceptor-");
+    static final List<String> HELPER_THREADS = List.of("mask-finisher", "batch-prefetch", "liverseg-grpc-lookup",
+            "liverseg-grpc-deadlines", "smallrye-kafka-", "kafka-coordinator-", "kafka-producer-", "vert.x-eventloop-",
+            "vertx-blocked-", "vert.x-acceptor-");
 
     private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
 

@@ -32,6 +32,9 @@ public class SegmentationSlots {
         this(config.grpc().maxConcurrent(), config.grpc().maxQueued());
     }
 
+    /** Names of the threads that run the segmentations (forward passes included). */
+    static final String THREAD_PREFIX = "liverseg-grpc-segment-";
+
     SegmentationSlots(int maxConcurrent, int maxQueued) {
         if (maxConcurrent < 1 || maxQueued < 0) {
             throw new IllegalArgumentException("liverseg.grpc.max-concurrent must be at least 1 and max-queued at"
@@ -43,7 +46,7 @@ public class SegmentationSlots {
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "liverseg-grpc-segment-" + n.incrementAndGet());
+                    Thread t = new Thread(r, THREAD_PREFIX + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.liverseg.model.predict.SlicePredictor;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +60,21 @@ class ThreadNicenessTest {
             release.countDown();
             t.join();
         }
+    }
+
+    @Test
+    void noHelperPrefixMatchesAThreadThatRunsForwardPasses() {
+        // what the kernel keeps of a name: its first 15 characters
+        List<String> forwardThreads = List.of("executor-thread-1", SegmentationSlots.THREAD_PREFIX + "1",
+                SlicePredictor.LANE_THREAD);
+        for (String thread : forwardThreads) {
+            String comm = thread.substring(0, Math.min(15, thread.length()));
+            assertThat(BatchProcessor.HELPER_THREADS).as(thread)
+                    .noneMatch(p -> comm.startsWith(p.substring(0, Math.min(15, p.length()))));
+        }
+        // and each helper prefix still names the thread it is meant for
+        assertThat(BatchProcessor.HELPER_THREADS).contains("mask-finisher", "batch-prefetch", "liverseg-grpc-lookup",
+                "liverseg-grpc-deadlines");
     }
 
     @Test

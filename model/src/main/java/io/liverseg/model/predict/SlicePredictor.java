@@ -41,8 +41,11 @@ public final class SlicePredictor {
      * Threads that run a call's passes beside the calling thread ({@link #lanes()}); shared by every predictor of
      * the process, created when needed, daemons (they never keep the JVM alive).
      */
+    /** Name of the threads that run passes beside the calling thread. */
+    public static final String LANE_THREAD = "forward-lane";
+
     private static final ExecutorService LANES = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "forward-lane");
+        Thread t = new Thread(r, LANE_THREAD);
         t.setDaemon(true);
         return t;
     });
