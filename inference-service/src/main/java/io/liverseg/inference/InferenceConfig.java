@@ -57,14 +57,12 @@ public interface InferenceConfig {
 
         /**
          * The nice value given to the service's helper threads (the mask finisher, the batch prefetch, the Kafka
-         * clients' and Vert.x's threads) on Linux, 1–19; 0 (the default) leaves every thread at the process's
-         * priority. With one pass at a time on every core ({@code lanes} 1) a helper that takes a core for a few
-         * milliseconds stalls both threads of the pass's parallel region, and 10 brought the service's forward
-         * time down to model-only's; with two single-threaded lanes there is no such stall left to save, and 10
-         * only delayed the liver mask, assembled while the vessel passes run, by 1–2 s (BENCHMARKS.md §3,
-         * session 12).
+         * clients' and Vert.x's threads) on Linux, 1–19; 0 leaves every thread at the process's priority. The
+         * forward passes keep every core busy and wait for each other: the threads of one pass at every operation,
+         * the lanes of one batch at its end. A helper that takes a core for a few milliseconds stalls them all, so
+         * helpers should only get a core the forward passes leave idle (BENCHMARKS.md §3, session 12).
          */
-        @WithDefault("0")
+        @WithDefault("10")
         int helperNiceness();
 
         /** Model versions of one task kept loaded; the least recently used one beyond this is closed. */

@@ -247,7 +247,7 @@ class InferenceIT {
     }
 
     /**
-     * The finisher and the Kafka consumer's polling thread run at liverseg.inference.helper-niceness (10 in %test),
+     * The finisher and the Kafka consumer's polling thread run at liverseg.inference.helper-niceness (default 10),
      * while the threads that run forward passes (Quarkus workers) keep the process's priority.
      */
     private static void helperThreadsRunAtTheConfiguredNiceness() throws Exception {
