@@ -30,8 +30,11 @@ final class ThreadNiceness {
 
     private final int niceness;
     private final List<String> prefixes;
-    /** Threads already looked at: each is named once it runs, so one look is enough. */
-    private final Set<String> seen = new HashSet<>();
+    /**
+     * Live threads already lowered (or found at the nice value already). Other threads are looked at again each
+     * time: a new thread carries its creator's name until it has named itself.
+     */
+    private Set<String> done = new HashSet<>();
 
     /**
      * @param niceness the nice value to give matching threads (1–19); threads already at or above it are left
@@ -60,24 +63,39 @@ final class ThreadNiceness {
             return 0;
         }
         int lowered = 0;
+        // only threads alive now are kept, so the ids of ended threads (lanes and pools come and go) do not pile up
+        Set<String> stillDone = new HashSet<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
             for (Path task : tasks) {
                 String tid = task.getFileName().toString();
-                if (!seen.add(tid)) {
+                if (done.contains(tid)) {
+                    stillDone.add(tid);
                     continue;
                 }
-                String name = read(task.resolve("comm")).strip();
+                String name;
+                try {
+                    name = read(task.resolve("comm")).strip();
+                } catch (IOException e) {
+                    continue; // the thread ended since the listing
+                }
                 if (prefixes.stream().noneMatch(name::startsWith)) {
                     continue;
                 }
                 OptionalInt current = niceness(Integer.parseInt(tid));
-                if (current.isPresent() && current.getAsInt() < niceness && setPriority(Integer.parseInt(tid))) {
+                if (current.isEmpty()) {
+                    continue;
+                }
+                if (current.getAsInt() >= niceness) {
+                    stillDone.add(tid);
+                } else if (setPriority(Integer.parseInt(tid))) {
+                    stillDone.add(tid);
                     lowered++;
                 }
             }
         } catch (IOException e) {
-            // a thread that ended between the listing and the read; the others are looked at next time
+            return lowered; // /proc/self/task unreadable: nothing lowered now, tried again next time
         }
+        done = stillDone;
         return lowered;
     }
 

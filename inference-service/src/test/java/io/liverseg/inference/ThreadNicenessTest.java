@@ -63,6 +63,48 @@ class ThreadNicenessTest {
     }
 
     @Test
+    void aThreadThatTakesItsNameAfterALookIsLoweredAtTheNextLook() throws Exception {
+        assumeTrue(ThreadNiceness.supported(), "per-thread nice values need Linux with /proc");
+        int mine = ThreadNiceness.niceness(ThreadNiceness.currentThreadId()).orElseThrow();
+        assumeTrue(mine < 19, "this test JVM already runs at the lowest priority");
+        CountDownLatch looked = new CountDownLatch(1);
+        CountDownLatch renamed = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger tid = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                tid.set(ThreadNiceness.currentThreadId());
+                started.countDown();
+                looked.await();
+                // as a new thread carries its creator's name until it names itself (Linux sets only its own)
+                Thread.currentThread().setName("liverseg-late-helper");
+                renamed.countDown();
+                release.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "liverseg-early-name");
+        t.setDaemon(true);
+        t.start();
+        try {
+            started.await();
+            ThreadNiceness niceness = new ThreadNiceness(mine + 1, List.of("liverseg-late-"));
+            niceness.apply();
+            assertThat(ThreadNiceness.niceness(tid.get())).hasValue(mine);
+            looked.countDown();
+            renamed.await();
+
+            assertThat(niceness.apply()).isEqualTo(1);
+            assertThat(ThreadNiceness.niceness(tid.get())).hasValue(mine + 1);
+        } finally {
+            looked.countDown();
+            release.countDown();
+            t.join();
+        }
+    }
+
+    @Test
     void noHelperPrefixMatchesAThreadThatRunsForwardPasses() {
         // what the kernel keeps of a name: its first 15 characters
         List<String> forwardThreads = List.of("executor-thread-1", SegmentationSlots.THREAD_PREFIX + "1",

@@ -37,13 +37,14 @@ public final class SlicePredictor {
      */
     public static final int DEFAULT_FORWARD_BATCH = 8;
 
-    /**
-     * Threads that run a call's passes beside the calling thread ({@link #lanes()}); shared by every predictor of
-     * the process, created when needed, daemons (they never keep the JVM alive).
-     */
     /** Name of the threads that run passes beside the calling thread. */
     public static final String LANE_THREAD = "forward-lane";
 
+    /**
+     * Threads that run a call's passes beside the calling thread ({@link #lanes()}); shared by every predictor of
+     * the process, created when needed (with the creating caller's CPU priority), daemons (they never keep the
+     * JVM alive).
+     */
     private static final ExecutorService LANES = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, LANE_THREAD);
         t.setDaemon(true);
