@@ -54,8 +54,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "model loading nor the services' JIT compilation is counted: the steady state of a running stack",
             "(--small-warmup: a 256×256×32 one, the method of sessions 2–8). Every service runs the tasks of",
             "--tasks; the pipeline time ends with the last task's MaskReady and the model-only time is the sum",
-            "over those tasks' models (from models/, loaded in this JVM) on the same scan, read whole and run",
-            "right after that scan's pipeline run (with one scan the best of two runs). Each run's overhead is taken against the lower, per task, of that and the forward time",
+            "over those tasks' models (from models/, loaded in this JVM, with the service's forward lanes) on",
+            "the same scan, read whole and run right after that scan's pipeline run (with one scan the best of",
+            "two runs). Each run's overhead is taken against the lower, per task, of that and the forward time",
             "the inference service measured itself; the headline is the run with the median overhead."})
 final class PipelineBenchmark implements Callable<Integer> {
     /** Model-only runs per task; the fastest counts, so noise cannot make the pipeline look cheaper. */
