@@ -14,59 +14,34 @@ class ThreadNicenessTest {
 
     @Test
     void lowersTheThreadsOfTheGivenNamesAndLeavesTheOthers() throws Exception {
-        assumeTrue(ThreadNiceness.supported(), "per-thread nice values need Linux with /proc");
-        int mine = ThreadNiceness.niceness(ThreadNiceness.currentThreadId()).orElseThrow();
-        assumeTrue(mine < 19, "this test JVM already runs at the lowest priority");
+        int mine = myNicenessIfItCanBeLowered();
         int target = Math.min(19, mine + 5);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger helperTid = new AtomicInteger();
-        AtomicInteger otherTid = new AtomicInteger();
-        CountDownLatch started = new CountDownLatch(2);
-        Thread helper = parked("liverseg-test-helper-1", helperTid, started, release);
-        Thread other = parked("liverseg-test-other-1", otherTid, started, release);
-        try {
-            started.await();
+        try (Parked helper = new Parked("liverseg-test-helper-1"); Parked other = new Parked("liverseg-test-other-1")) {
             ThreadNiceness niceness = new ThreadNiceness(target, List.of("liverseg-test-helper-"));
 
             assertThat(niceness.apply()).isGreaterThanOrEqualTo(1);
 
-            assertThat(ThreadNiceness.niceness(helperTid.get())).hasValue(target);
-            assertThat(ThreadNiceness.niceness(otherTid.get())).hasValue(mine);
+            assertThat(ThreadNiceness.niceness(helper.tid())).hasValue(target);
+            assertThat(ThreadNiceness.niceness(other.tid())).hasValue(mine);
             assertThat(ThreadNiceness.niceness(ThreadNiceness.currentThreadId())).hasValue(mine);
-            // threads are looked at once: nothing left to lower
+            // nothing left to lower: the helper is done, the other thread's name does not match
             assertThat(niceness.apply()).isZero();
-        } finally {
-            release.countDown();
-            helper.join();
-            other.join();
         }
     }
 
     @Test
     void aPrefixLongerThanTheKernelsFifteenCharactersStillMatches() throws Exception {
-        assumeTrue(ThreadNiceness.supported(), "per-thread nice values need Linux with /proc");
-        int mine = ThreadNiceness.niceness(ThreadNiceness.currentThreadId()).orElseThrow();
-        assumeTrue(mine < 19, "this test JVM already runs at the lowest priority");
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        AtomicInteger tid = new AtomicInteger();
+        int mine = myNicenessIfItCanBeLowered();
         // the kernel keeps "liverseg-longna" of this name
-        Thread t = parked("liverseg-longname-thread", tid, started, release);
-        try {
-            started.await();
+        try (Parked t = new Parked("liverseg-longname-thread")) {
             new ThreadNiceness(mine + 1, List.of("liverseg-longname-thr")).apply();
-            assertThat(ThreadNiceness.niceness(tid.get())).hasValue(mine + 1);
-        } finally {
-            release.countDown();
-            t.join();
+            assertThat(ThreadNiceness.niceness(t.tid())).hasValue(mine + 1);
         }
     }
 
     @Test
     void aThreadThatTakesItsNameAfterALookIsLoweredAtTheNextLook() throws Exception {
-        assumeTrue(ThreadNiceness.supported(), "per-thread nice values need Linux with /proc");
-        int mine = ThreadNiceness.niceness(ThreadNiceness.currentThreadId()).orElseThrow();
-        assumeTrue(mine < 19, "this test JVM already runs at the lowest priority");
+        int mine = myNicenessIfItCanBeLowered();
         CountDownLatch looked = new CountDownLatch(1);
         CountDownLatch renamed = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -126,18 +101,44 @@ class ThreadNicenessTest {
         assertThatThrownBy(() -> new ThreadNiceness(20, List.of("x"))).isInstanceOf(IllegalArgumentException.class);
     }
 
-    private static Thread parked(String name, AtomicInteger tid, CountDownLatch started, CountDownLatch release) {
-        Thread t = new Thread(() -> {
-            try {
-                tid.set(ThreadNiceness.currentThreadId());
-                started.countDown();
-                release.await();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
+    /** This thread's nice value; the test is skipped where nice values cannot be read or raised. */
+    private static int myNicenessIfItCanBeLowered() throws Exception {
+        assumeTrue(ThreadNiceness.supported(), "per-thread nice values need Linux with /proc");
+        int mine = ThreadNiceness.niceness(ThreadNiceness.currentThreadId()).orElseThrow();
+        assumeTrue(mine < 19, "this test JVM already runs at the lowest priority");
+        return mine;
+    }
+
+    /** A daemon thread that records its id once started and waits until closed. */
+    private static final class Parked implements AutoCloseable {
+        private final Thread thread;
+        private final AtomicInteger tid = new AtomicInteger();
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        Parked(String name) throws InterruptedException {
+            CountDownLatch started = new CountDownLatch(1);
+            thread = new Thread(() -> {
+                try {
+                    tid.set(ThreadNiceness.currentThreadId());
+                    started.countDown();
+                    release.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, name);
+            thread.setDaemon(true);
+            thread.start();
+            started.await();
+        }
+
+        int tid() {
+            return tid.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            release.countDown();
+            thread.join();
+        }
     }
 }
