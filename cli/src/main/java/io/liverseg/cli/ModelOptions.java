@@ -18,21 +18,17 @@ final class ModelOptions {
     @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--lanes", defaultValue = "" + DEFAULT_LANES, description = "Forward passes at once on CPU, each"
+    @Option(names = "--lanes", defaultValue = "" + DjlEnvironment.DEFAULT_FORWARD_LANES, description = "Forward passes at once on CPU, each"
             + " with cores / lanes intra-op threads; 1 = one pass at a time with every core (default ${DEFAULT-VALUE},"
             + " as the inference service's liverseg.inference.lanes).")
     int lanes;
-
-    /** The inference service's default ({@code liverseg.inference.lanes}), so a model-only run runs as it does. */
-    static final int DEFAULT_LANES = 2;
 
     Segmenter open() throws IOException {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
-        if (!"gpu".equalsIgnoreCase(device)) {
-            DjlEnvironment.initForInference(lanes);
-        }
-        return Segmenter.open(model, DeviceSetting.parse(device), batch);
+        DeviceSetting setting = DeviceSetting.parse(device);
+        DjlEnvironment.initForInference(lanes, setting);
+        return Segmenter.open(model, setting, batch);
     }
 }

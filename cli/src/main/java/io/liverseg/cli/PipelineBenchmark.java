@@ -133,7 +133,8 @@ final class PipelineBenchmark implements Callable<Integer> {
             err.flush();
         }); KafkaConsumer<String, byte[]> consumer = maskConsumer(mesh)) {
             // model-only runs its passes as the inference service does (liverseg.inference.lanes' default)
-            o.put("forward_lanes", DjlEnvironment.initForInference(ModelOptions.DEFAULT_LANES));
+            o.put("forward_lanes", DjlEnvironment.initForInference(DjlEnvironment.DEFAULT_FORWARD_LANES,
+                    DeviceSetting.CPU));
             for (Map.Entry<String, Path> p : packages.entrySet()) {
                 Segmenter segmenter = Segmenter.open(p.getValue(), DeviceSetting.CPU);
                 segmenters.put(p.getKey(), segmenter);

@@ -20,9 +20,11 @@ import org.jboss.logging.Logger;
 final class BatchPrefetch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BatchPrefetch.class);
 
+    /** Name of the prefetching thread. */
+    static final String THREAD = "batch-prefetch";
+
     private final ObjectStore store;
-    private final ExecutorService executor =
-            Executors.newSingleThreadExecutor(DaemonThreads.named("batch-prefetch"));
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(DaemonThreads.named(THREAD));
     private String key;
     private Future<SliceBatch> pending;
 

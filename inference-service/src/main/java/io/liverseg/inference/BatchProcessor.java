@@ -93,6 +93,8 @@ public class BatchProcessor {
     static final int HEADER_PREFIX = 1 << 20;
     /** Predicted batches that may wait for the finisher (each holds its labels and a model lease). */
     static final int MAX_UNFINISHED = 4;
+    /** Name of the thread that stores parts and assembles masks. */
+    static final String FINISHER_THREAD = "mask-finisher";
     /** Labels of stored parts kept for assembly: 128 MiB, 64 parts of 32 slices at 256². */
     static final long LOCAL_PARTS_BYTES = 128L << 20;
 
@@ -103,9 +105,9 @@ public class BatchProcessor {
      * segmentations ({@link SegmentationSlots#THREAD_PREFIX}), the lanes ({@code SlicePredictor.LANE_THREAD}) —:
      * libtorch's OpenMP threads and new lanes inherit their priority (ThreadNicenessTest checks the names).
      */
-    static final List<String> HELPER_THREADS = List.of("mask-finisher", "batch-prefetch", "liverseg-grpc-lookup",
-            "liverseg-grpc-deadlines", "smallrye-kafka-", "kafka-coordinator-", "kafka-producer-", "vert.x-eventloop-",
-            "vertx-blocked-", "vert.x-acceptor-");
+    static final List<String> HELPER_THREADS = List.of(FINISHER_THREAD, BatchPrefetch.THREAD,
+            SegmentationGrpcService.LOOKUP_THREAD, DeadlineInterceptor.THREAD, "smallrye-kafka-", "kafka-coordinator-",
+            "kafka-producer-", "vert.x-eventloop-", "vertx-blocked-", "vert.x-acceptor-");
 
     private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
 
@@ -120,7 +122,7 @@ public class BatchProcessor {
     private final BatchPrefetch prefetch;
     /** One thread stores parts and assembles masks, in the order the batches were predicted. */
     private final ExecutorService finisher =
-            Executors.newSingleThreadExecutor(DaemonThreads.named("mask-finisher"));
+            Executors.newSingleThreadExecutor(DaemonThreads.named(FINISHER_THREAD));
     /** Batches predicted but not yet finished: beyond this the forward passes wait for the finisher. */
     private final Semaphore finisherSlots = new Semaphore(MAX_UNFINISHED);
     private final LocalParts localParts = new LocalParts(LOCAL_PARTS_BYTES);

@@ -24,8 +24,11 @@ import java.util.concurrent.TimeUnit;
 public class DeadlineInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
 
+    /** Name of the thread that ends calls at their deadline. */
+    static final String THREAD = "liverseg-grpc-deadlines";
+
     private final ScheduledExecutorService scheduler =
-            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("liverseg-grpc-deadlines"));
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(THREAD));
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,

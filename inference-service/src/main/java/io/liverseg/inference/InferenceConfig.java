@@ -1,5 +1,6 @@
 package io.liverseg.inference;
 
+import io.liverseg.model.DjlEnvironment;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ public interface InferenceConfig {
          * a time with every core, as before. More than the cores counts as the cores; a GPU always runs one.
          * Memory: each lane holds one pass's intermediates.
          */
-        @WithDefault("2")
+        @WithDefault("" + DjlEnvironment.DEFAULT_FORWARD_LANES)
         int lanes();
 
         /**

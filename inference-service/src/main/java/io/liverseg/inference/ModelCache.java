@@ -36,13 +36,10 @@ public class ModelCache {
     }
 
     void onStart(@Observes StartupEvent event) {
-        // before anything loads the engine: offline mode, thread and OpenMP settings, forward lanes (a GPU runs one
-        // pass at a time whatever this says)
-        int lanes = "gpu".equalsIgnoreCase(config.inference().device()) ? 1
-                : DjlEnvironment.initForInference(config.inference().lanes());
-        DjlEnvironment.init();
-        LOG.infof("forward passes: %d at once", lanes);
+        // before anything loads the engine: offline mode, thread and OpenMP settings, forward lanes
         device = DeviceSetting.parse(config.inference().device());
+        int lanes = DjlEnvironment.initForInference(config.inference().lanes(), device);
+        LOG.infof("forward passes: %d at once", lanes);
         if (DjlEnvironment.glibcTunables() != null) {
             LOG.infof("native malloc: %s=%s", DjlEnvironment.GLIBC_TUNABLES_ENV, DjlEnvironment.glibcTunables());
         } else {

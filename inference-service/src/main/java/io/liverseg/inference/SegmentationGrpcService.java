@@ -73,6 +73,8 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
     /** Trailer naming the input field at fault with INVALID_ARGUMENT (e.g. a NIfTI header field). */
     public static final Metadata.Key<String> FIELD = Metadata.Key.of("liverseg-field", Metadata.ASCII_STRING_MARSHALLER);
     static final String TEMP_PREFIX = "liverseg-grpc-";
+    /** Name of the registry look-up threads. */
+    static final String LOOKUP_THREAD = "liverseg-grpc-lookup";
 
     private final ModelRegistry registry;
     private final ModelCache models;
@@ -83,8 +85,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
     private final ObjectStore store;
     private final ScanStatusReader status;
     /** Registry look-ups of Segment requests (S3 calls must not run on the event loop that delivers the upload). */
-    private final ExecutorService lookups =
-            Executors.newFixedThreadPool(2, DaemonThreads.named("liverseg-grpc-lookup"));
+    private final ExecutorService lookups = Executors.newFixedThreadPool(2, DaemonThreads.named(LOOKUP_THREAD));
 
     SegmentationGrpcService(ModelRegistry registry, ModelCache models, RegistrySeeding seeder, InferenceConfig config,
                             NiftiReader reader, SegmentationSlots slots, ObjectStore store, ObjectMapper json) {

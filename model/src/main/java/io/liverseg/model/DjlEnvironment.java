@@ -68,6 +68,12 @@ public final class DjlEnvironment {
     private static final String OMP_WAIT_POLICY_ENV = "OMP_WAIT_POLICY";
     private static final String ENGINE = "PyTorch";
 
+    /**
+     * Forward passes at once on CPU by default: the inference service's {@code liverseg.inference.lanes} and the
+     * CLI's {@code --lanes}, so that a model-only run runs as the service does.
+     */
+    public static final int DEFAULT_FORWARD_LANES = 2;
+
     private static volatile boolean initialised;
     /** Set once the engine was handed out: from then on its thread settings are fixed. */
     private static volatile boolean engineLoaded;
@@ -105,13 +111,19 @@ public final class DjlEnvironment {
      * <p>Call it before the engine loads (before the first model): the intra-op thread count is fixed then, for
      * the whole process. Training keeps {@link #init()}: it runs one pass at a time with every core.
      *
-     * @param lanes forward passes at once; more than the cores counts as the cores
-     * @return the lanes in effect: 1 when the engine was loaded already, or when {@value #NUM_THREADS} was set
-     *         by the caller (then the passes run one after another with that many threads, as before)
+     * @param lanes  forward passes at once; more than the cores counts as the cores
+     * @param device where the passes will run: a GPU runs one pass at a time, so {@link DeviceSetting#GPU} only
+     *               does {@link #init()}
+     * @return the lanes in effect: 1 on a GPU, when the engine was loaded already, or when {@value #NUM_THREADS}
+     *         was set by the caller (then the passes run one after another with that many threads, as before)
      */
-    public static synchronized int initForInference(int lanes) {
+    public static synchronized int initForInference(int lanes, DeviceSetting device) {
         if (lanes < 1) {
             throw new IllegalArgumentException("forward lanes must be at least 1, got " + lanes);
+        }
+        if (device == DeviceSetting.GPU) {
+            init();
+            return 1;
         }
         int cores = Runtime.getRuntime().availableProcessors();
         int effective = Math.min(lanes, cores);

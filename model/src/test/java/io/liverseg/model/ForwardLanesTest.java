@@ -42,8 +42,16 @@ class ForwardLanesTest {
     }
 
     @Test
+    void aGpuRunsOnePassAtATimeAndKeepsTheThreadDefaults() throws Exception {
+        List<String> out = child("gpu");
+        assertThat(value(out, "lanes")).isEqualTo("1");
+        assertThat(value(out, "forwardLanes")).isEqualTo("1");
+        assertThat(value(out, "num_threads")).isEqualTo("null");
+    }
+
+    @Test
     void lanesBelowOneAreRefused() {
-        assertThatThrownBy(() -> DjlEnvironment.initForInference(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> DjlEnvironment.initForInference(0, DeviceSetting.CPU)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 1");
     }
 
@@ -68,14 +76,15 @@ class ForwardLanesTest {
         public static void main(String[] args) {
             int lanes;
             switch (args[0]) {
-                case "before" -> lanes = DjlEnvironment.initForInference(2);
+                case "before" -> lanes = DjlEnvironment.initForInference(2, DeviceSetting.CPU);
+                case "gpu" -> lanes = DjlEnvironment.initForInference(2, DeviceSetting.GPU);
                 case "after" -> {
                     DjlEnvironment.engine();
-                    lanes = DjlEnvironment.initForInference(2);
+                    lanes = DjlEnvironment.initForInference(2, DeviceSetting.CPU);
                 }
                 case "explicit" -> {
                     System.setProperty(DjlEnvironment.NUM_THREADS, "2");
-                    lanes = DjlEnvironment.initForInference(2);
+                    lanes = DjlEnvironment.initForInference(2, DeviceSetting.CPU);
                 }
                 default -> throw new IllegalArgumentException(args[0]);
             }
