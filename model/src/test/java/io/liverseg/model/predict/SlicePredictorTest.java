@@ -100,6 +100,8 @@ class SlicePredictorTest {
         assertThat(threeAtOnce.lanes()).isEqualTo(3);
 
         assertThat(threeAtOnce.predict(data, 7, C, H, W, false)).isEqualTo(oneAtATime.predict(data, 7, C, H, W, false));
+        // the passes did not all run on this thread
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).contains(SlicePredictor.LANE_THREAD);
         SlicePredictor.Probabilities expected = oneAtATime.predictProbabilities(data, 7, C, H, W, false);
         SlicePredictor.Probabilities got = threeAtOnce.predictProbabilities(data, 7, C, H, W, false);
         assertThat(got.labels()).isEqualTo(expected.labels());
