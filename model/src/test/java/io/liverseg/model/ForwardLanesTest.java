@@ -28,10 +28,7 @@ class ForwardLanesTest {
 
     @Test
     void afterTheEngineLoadedItChangesNothingAndSaysOneLane() throws Exception {
-        List<String> out = child("after");
-        assertThat(value(out, "lanes")).isEqualTo("1");
-        assertThat(value(out, "forwardLanes")).isEqualTo("1");
-        assertThat(value(out, "num_threads")).isEqualTo("null");
+        oneLaneAndTheThreadsLeftAlone(child("after"));
     }
 
     @Test
@@ -43,16 +40,19 @@ class ForwardLanesTest {
 
     @Test
     void aGpuRunsOnePassAtATimeAndKeepsTheThreadDefaults() throws Exception {
-        List<String> out = child("gpu");
-        assertThat(value(out, "lanes")).isEqualTo("1");
-        assertThat(value(out, "forwardLanes")).isEqualTo("1");
-        assertThat(value(out, "num_threads")).isEqualTo("null");
+        oneLaneAndTheThreadsLeftAlone(child("gpu"));
     }
 
     @Test
     void lanesBelowOneAreRefused() {
         assertThatThrownBy(() -> DjlEnvironment.initForInference(0, DeviceSetting.CPU)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 1");
+    }
+
+    private static void oneLaneAndTheThreadsLeftAlone(List<String> out) {
+        assertThat(value(out, "lanes")).isEqualTo("1");
+        assertThat(value(out, "forwardLanes")).isEqualTo("1");
+        assertThat(value(out, "num_threads")).isEqualTo("null");
     }
 
     private static String value(List<String> lines, String key) {
