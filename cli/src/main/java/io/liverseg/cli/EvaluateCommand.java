@@ -86,7 +86,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     throw new NoSuchFileException(label + ": no reference label for " + image.getFileName());
                 }
                 Volume reference = reader.readScan(label);
-                Segmenter.Segmentation s = segmenter.segment(image, reader, new Segmenter.Options(model.batch, false));
+                Segmenter.Segmentation s = segmenter.segment(image, reader, model.segmentOptions());
                 Grids.requireSameGrid(s.mask(), reference, image.getFileName() + " reference label vs image");
                 DiceCounts counts = DiceCounts.of(s.mask(), reference, classes);
                 global = global.plus(counts);
@@ -129,6 +129,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("model", Map.of("name", segmenter.manifest().name(), "version", segmenter.manifest().version()));
+            o.put("augmentation", model.tta.id());
             o.put("cases", cases);
             o.put("mean_dice", meanDice);
             o.put("global_dice", globalDice);

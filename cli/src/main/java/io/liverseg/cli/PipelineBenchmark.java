@@ -138,7 +138,7 @@ final class PipelineBenchmark implements Callable<Integer> {
             for (Map.Entry<String, Path> p : packages.entrySet()) {
                 Segmenter segmenter = Segmenter.open(p.getValue(), DeviceSetting.CPU);
                 segmenters.put(p.getKey(), segmenter);
-                segmenter.segment(warmup, NiftiReader.defaults(), new Segmenter.Options(32, false));
+                segmenter.segment(warmup, NiftiReader.defaults(), new Segmenter.Options(32));
                 modelOnlyRunsMs.put(p.getKey(), new ArrayList<>());
             }
             IngestClient client = new IngestClient(mesh.ingestUrl());
@@ -156,7 +156,7 @@ final class PipelineBenchmark implements Callable<Integer> {
                 for (Map.Entry<String, Segmenter> s : segmenters.entrySet()) {
                     List<Long> runs = new ArrayList<>();
                     for (int r = 0; r < runsPerFile; r++) {
-                        Segmenter.Segmentation run = s.getValue().segment(ct, new Segmenter.Options(32, false));
+                        Segmenter.Segmentation run = s.getValue().segment(ct, new Segmenter.Options(32));
                         runs.add(run.timingsMs().get("inference_ms"));
                     }
                     modelOnlyRunsMs.get(s.getKey()).add(runs);

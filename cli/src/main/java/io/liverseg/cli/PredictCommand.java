@@ -42,9 +42,6 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object: per-label volumes (mL) and timings.")
     boolean json;
 
-    @Option(names = "--tta", description = "Flip test-time augmentation (only for models trained with mirroring).")
-    boolean tta;
-
 
     @Override
     public Integer call() throws Exception {
@@ -52,7 +49,7 @@ final class PredictCommand implements Callable<Integer> {
         NiftiHeader inputHeader = reader.readHeader(in);
         Map<String, Object> o = new LinkedHashMap<>();
         try (Segmenter segmenter = model.open()) {
-            Segmenter.Segmentation s = segmenter.segment(in, reader, new Segmenter.Options(model.batch, tta));
+            Segmenter.Segmentation s = segmenter.segment(in, reader, model.segmentOptions());
             long t = System.nanoTime();
             NiftiWriter.write(new NiftiImage(inputHeader.withVolume(s.mask()), s.mask(), 0), output);
             Map<String, Long> timings = new LinkedHashMap<>(s.timingsMs());
@@ -60,6 +57,7 @@ final class PredictCommand implements Callable<Integer> {
             o.put("input", in.toString());
             o.put("output", output.toString());
             o.put("model", Map.of("name", segmenter.manifest().name(), "version", segmenter.manifest().version()));
+            o.put("augmentation", model.tta.id());
             o.put("labels", labelRows(s.image(), s.mask(), segmenter.manifest().classNames()));
             o.put("timings_ms", timings);
         }

@@ -1,7 +1,9 @@
 package io.liverseg.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import io.liverseg.proto.events.v1.LabelVolume;
+import io.liverseg.proto.segmentation.v1.Augmentation;
 import io.liverseg.proto.segmentation.v1.Progress;
 import io.liverseg.proto.segmentation.v1.SegmentOptions;
 import io.liverseg.proto.segmentation.v1.SegmentReport;
@@ -51,8 +53,10 @@ final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object: volumes, model version, timings.")
     boolean json;
 
-    @Option(names = "--tta", description = "Flip test-time augmentation (only for models trained with mirroring).")
-    boolean tta;
+    @Option(names = "--tta", arity = "0..1", defaultValue = "none", fallbackValue = "flip", paramLabel = "MODE",
+            converter = ModelOptions.TtaConverter.class, description = {"Test-time augmentation: none (default), flip"
+                + " (--tta alone; only for models trained with mirroring) or shift (5 forward passes a batch)."})
+    TestTimeAugmentation tta;
 
     @Option(names = "--model-version", description = "A model version of the registry (default: the champion).")
     String modelVersion;
@@ -71,7 +75,10 @@ final class SegmentCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        SegmentOptions.Builder options = SegmentOptions.newBuilder().setTask(task).setTta(tta);
+        SegmentOptions.Builder options = SegmentOptions.newBuilder().setTask(task)
+                .setAugmentation(Augmentation.valueOf("AUGMENTATION_" + tta.name()))
+                // servers from before the augmentation field read only this flag
+                .setTta(tta == TestTimeAugmentation.FLIP);
         if (modelVersion != null) {
             options.setModelVersion(modelVersion);
         }
@@ -122,6 +129,7 @@ final class SegmentCommand implements Callable<Integer> {
         o.put("task", r.getTask());
         o.put("model_version", r.getModelVersion());
         o.put("tta", r.getTta());
+        o.put("augmentation", r.getAugmentation().name().substring("AUGMENTATION_".length()).toLowerCase(Locale.ROOT));
         o.put("dims", r.getGeometry().getDimsList());
         List<Map<String, Object>> volumes = new ArrayList<>();
         for (LabelVolume v : r.getVolumesList()) {

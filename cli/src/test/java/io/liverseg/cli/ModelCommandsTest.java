@@ -76,6 +76,27 @@ class ModelCommandsTest {
     }
 
     @Test
+    void predictWithShiftAugmentationSaysSoAndKeepsTheInputGrid() throws IOException {
+        Path in = data.resolve("imagesTr/liver_000.nii.gz");
+        Path plain = dir.resolve("plain-mask.nii.gz");
+        Path shifted = dir.resolve("shift-mask.nii.gz");
+        LiversegCliTest.Run p = LiversegCliTest.run("predict", "--model", model.toString(), in.toString(), "-o",
+                plain.toString(), "--json", "--device", "cpu");
+        LiversegCliTest.Run s = LiversegCliTest.run("predict", "--model", model.toString(), in.toString(), "-o",
+                shifted.toString(), "--json", "--device", "cpu", "--tta", "shift");
+        assertThat(p.exit()).as(p.err()).isZero();
+        assertThat(s.exit()).as(s.err()).isZero();
+        assertThat(JSON.readTree(p.out()).get("augmentation").asText()).isEqualTo("none");
+        assertThat(JSON.readTree(s.out()).get("augmentation").asText()).isEqualTo("shift");
+        Volume image = NiftiReader.defaults().readScan(in);
+        Volume mask = NiftiReader.defaults().readScan(shifted);
+        assertThat(mask.dims()).containsExactly(image.dims());
+        assertThat(mask.affine()).isEqualTo(image.affine());
+        // five passes averaged: not the plain pass's mask voxel for voxel
+        assertThat(mask.voxels().byteArray()).isNotEqualTo(NiftiReader.defaults().readScan(plain).voxels().byteArray());
+    }
+
+    @Test
     void evaluateReportsPerCaseMeanAndGlobalDiceByClassName() throws IOException {
         LiversegCliTest.Run r = LiversegCliTest.run("evaluate", "--model", model.toString(),
                 "--images", data.resolve("imagesTr").toString(), "--labels", data.resolve("labelsTr").toString(),

@@ -12,6 +12,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.liverseg.proto.events.v1.Geometry;
 import io.liverseg.proto.events.v1.LabelVolume;
+import io.liverseg.proto.segmentation.v1.Augmentation;
 import io.liverseg.proto.segmentation.v1.Champion;
 import io.liverseg.proto.segmentation.v1.GetModelRequest;
 import io.liverseg.proto.segmentation.v1.ListModelsRequest;
@@ -113,7 +114,7 @@ class SegmentCommandTest {
                     }
                     out.onNext(SegmentResponse.newBuilder().setReport(SegmentReport.newBuilder().setTask(o.getTask())
                             .setModelVersion(o.getModelVersion().isEmpty() ? "2" : o.getModelVersion())
-                            .setTta(o.getTta()).addClassNames("background").addClassNames("liver")
+                            .setTta(o.getTta()).setAugmentation(o.getAugmentation()).addClassNames("background").addClassNames("liver")
                             .addVolumes(LabelVolume.newBuilder().setLabel(0).setName("background").setVoxels(10))
                             .addVolumes(LabelVolume.newBuilder().setLabel(1).setName("liver").setVoxels(5)
                                     .setVolumeMl(12.5))
@@ -187,6 +188,7 @@ class SegmentCommandTest {
         assertThat(fake.options.getFileName()).isEqualTo("case.nii.gz");
         assertThat(fake.options.getSizeBytes()).isEqualTo(Files.size(in));
         assertThat(fake.options.getTta()).isTrue();
+        assertThat(fake.options.getAugmentation()).isEqualTo(Augmentation.AUGMENTATION_FLIP);
         assertThat(fake.options.getModelVersion()).isEqualTo("7");
         assertThat(fake.options.getTask()).isEqualTo("liver");
         byte[] mask = Files.readAllBytes(out);
@@ -195,6 +197,7 @@ class SegmentCommandTest {
         JsonNode o = JSON.readTree(r.out());
         assertThat(o.get("model_version").asText()).isEqualTo("7");
         assertThat(o.get("tta").asBoolean()).isTrue();
+        assertThat(o.get("augmentation").asText()).isEqualTo("flip");
         assertThat(o.get("volumes").get(1).get("name").asText()).isEqualTo("liver");
         assertThat(o.get("volumes").get(1).get("volume_ml").asDouble()).isEqualTo(12.5);
         assertThat(o.get("timings_ms").get("inference").asLong()).isEqualTo(42);
@@ -204,6 +207,30 @@ class SegmentCommandTest {
         try (var files = Files.list(out.getParent())) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("mask.nii.gz");
         }
+    }
+
+    @Test
+    void shiftAugmentationIsAskedForByNameAndReported() throws Exception {
+        Path in = input("case.nii.gz", 4096);
+        LiversegCliTest.Run r = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                dir.resolve("shift.nii.gz").toString(), "--json", "--tta", "shift");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(fake.options.getAugmentation()).isEqualTo(Augmentation.AUGMENTATION_SHIFT);
+        assertThat(fake.options.getTta()).isFalse();
+        JsonNode o = JSON.readTree(r.out());
+        assertThat(o.get("augmentation").asText()).isEqualTo("shift");
+        assertThat(o.get("tta").asBoolean()).isFalse();
+
+        LiversegCliTest.Run none = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                dir.resolve("none.nii.gz").toString(), "--json");
+        assertThat(none.exit()).as(none.err()).isZero();
+        assertThat(fake.options.getAugmentation()).isEqualTo(Augmentation.AUGMENTATION_NONE);
+        assertThat(JSON.readTree(none.out()).get("augmentation").asText()).isEqualTo("none");
+
+        LiversegCliTest.Run bad = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                dir.resolve("bad.nii.gz").toString(), "--tta", "rotate");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("rotate").contains("none, flip or shift");
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.liverseg.inference;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import io.liverseg.proto.events.v1.LabelVolume;
+import io.liverseg.proto.segmentation.v1.Augmentation;
 import io.liverseg.proto.segmentation.v1.Champion;
 import io.liverseg.proto.segmentation.v1.Model;
 import io.liverseg.proto.segmentation.v1.Scan;
+import io.liverseg.proto.segmentation.v1.SegmentOptions;
 import io.liverseg.proto.segmentation.v1.TaskReport;
 import io.liverseg.proto.segmentation.v1.TaskStatus;
 import io.liverseg.storage.ModelRegistry;
@@ -14,6 +17,31 @@ import java.util.Map;
 /** The gRPC API's messages made from the bucket's JSON files and the shared status derivation. */
 final class ApiMapping {
     private ApiMapping() {
+    }
+
+    /**
+     * The augmentation a Segment call asks for: {@code augmentation}, or when that is unspecified the older
+     * {@code tta} flag (flip when true).
+     *
+     * @throws IllegalArgumentException a value this server does not know
+     */
+    static TestTimeAugmentation augmentation(SegmentOptions options) {
+        return switch (options.getAugmentation()) {
+            case AUGMENTATION_UNSPECIFIED -> options.getTta() ? TestTimeAugmentation.FLIP : TestTimeAugmentation.NONE;
+            case AUGMENTATION_NONE -> TestTimeAugmentation.NONE;
+            case AUGMENTATION_FLIP -> TestTimeAugmentation.FLIP;
+            case AUGMENTATION_SHIFT -> TestTimeAugmentation.SHIFT;
+            case UNRECOGNIZED -> throw new IllegalArgumentException("augmentation " + options.getAugmentationValue()
+                    + " is not one this server knows (NONE, FLIP, SHIFT)");
+        };
+    }
+
+    static Augmentation augmentation(TestTimeAugmentation tta) {
+        return switch (tta) {
+            case NONE -> Augmentation.AUGMENTATION_NONE;
+            case FLIP -> Augmentation.AUGMENTATION_FLIP;
+            case SHIFT -> Augmentation.AUGMENTATION_SHIFT;
+        };
     }
 
     static Scan scan(ScanStatus s, Map<String, JsonNode> reports) {

@@ -1,7 +1,9 @@
 package io.liverseg.inference;
 
 import io.liverseg.model.DjlEnvironment;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,9 +36,15 @@ public interface InferenceConfig {
         @WithDefault("cpu")
         String device();
 
-        /** Left–right flip test-time augmentation (only for models trained with mirroring). */
-        @WithDefault("false")
-        boolean tta();
+        /**
+         * Test-time augmentation of the streaming path: {@code none}, {@code flip} (the left–right mirror too; only
+         * for models trained with mirroring) or {@code shift} (four copies moved by 4 pixels, 5 forward passes a
+         * batch). {@code true} and {@code false}, this key's values before {@code shift} existed, read as
+         * {@code flip} and {@code none}.
+         */
+        @WithDefault("none")
+        @WithConverter(TtaConverter.class)
+        TestTimeAugmentation tta();
 
         /**
          * Most slices in one forward pass, for the streaming path and gRPC alike (a 32-slice batch runs as four

@@ -12,6 +12,7 @@ import io.grpc.stub.StreamObserver;
 import io.liverseg.imaging.BadInputException;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import io.liverseg.proto.SegmentationTasks;
 import io.liverseg.proto.segmentation.v1.GetModelRequest;
 import io.liverseg.proto.segmentation.v1.GetScanRequest;
@@ -250,6 +251,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
         /** Guards {@link #out} and {@link #closed}. */
         private final Object sendLock = new Object();
         private SegmentOptions options;
+        private TestTimeAugmentation augmentation;
         private String displayName = "upload";
         private SegmentationSlots.Ticket ticket;
         private CompletableFuture<String> version;
@@ -313,6 +315,11 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
                 throw invalid("options", "the first message must carry the options (SegmentRequest.options)");
             }
             options = request.getOptions();
+            try {
+                augmentation = ApiMapping.augmentation(options);
+            } catch (IllegalArgumentException e) {
+                throw invalid("augmentation", e.getMessage());
+            }
             if (!options.getFileName().isBlank()) {
                 displayName = options.getFileName().replaceAll("[\\p{Cntrl}]", "_");
             }
@@ -538,7 +545,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
                 try (ModelCache.Lease lease = models.lease(task, v)) {
                     checkStop();
                     SyncSegmentation.Result r = SyncSegmentation.run(upload, lease.segmenter(), reader,
-                            config.grpc().batchSize(), options.getTta(), options.getReturnProbabilities(), this);
+                            config.grpc().batchSize(), augmentation, options.getReturnProbabilities(), this);
                     send(progress(Progress.Stage.WRITING));
                     long tw = System.nanoTime();
                     mask = Files.createTempFile(config.grpc().tempDir(), TEMP_PREFIX + "mask-", ".nii.gz");
@@ -553,7 +560,9 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
                     SegmentReport.Builder report = SegmentReport.newBuilder().setTask(task).setModelVersion(v)
                             .addAllClassNames(manifest.classNames())
                             .addAllVolumes(Report.volumes(r.mask(), manifest.classNames()))
-                            .setGeometry(BatchProcessor.geometry(r.mask())).setTta(options.getTta());
+                            .setGeometry(BatchProcessor.geometry(r.mask()))
+                            .setTta(augmentation == TestTimeAugmentation.FLIP)
+                            .setAugmentation(ApiMapping.augmentation(augmentation));
                     Streamed m = stream(mask, b -> SegmentResponse.newBuilder().setMaskChunk(b).build());
                     report.setMaskBytes(m.bytes()).setMaskSha256(m.sha256());
                     if (probabilities != null) {

@@ -7,6 +7,7 @@ import io.liverseg.imaging.nifti.NiftiImage;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
 import io.liverseg.model.predict.Segmenter;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -44,7 +45,7 @@ final class SyncSegmentation {
                   Volume probabilities) {
     }
 
-    static Result run(Path file, Segmenter segmenter, NiftiReader reader, int batchSize, boolean tta,
+    static Result run(Path file, Segmenter segmenter, NiftiReader reader, int batchSize, TestTimeAugmentation tta,
                       boolean probabilities, Listener listener) throws IOException {
         listener.checkStop();
         NiftiHeader header = reader.readHeader(file);

@@ -174,7 +174,7 @@ class InferenceIT {
         NiftiHeader in = reader.readHeader(p.file());
 
         try (Segmenter reference = Segmenter.open(packageDir(), DeviceSetting.CPU)) {
-            Volume expected = reference.segment(p.file(), reader, new Segmenter.Options(BATCH, false)).mask();
+            Volume expected = reference.segment(p.file(), reader, new Segmenter.Options(BATCH)).mask();
             assertThat(mask.dims()).isEqualTo(expected.dims());
             byte[] got = mask.voxels().byteArray();
             byte[] want = expected.voxels().byteArray();

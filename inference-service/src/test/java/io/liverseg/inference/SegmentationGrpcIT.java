@@ -26,6 +26,8 @@ import io.liverseg.imaging.phantom.StorageType;
 import io.liverseg.localstack.LocalStackResource;
 import io.liverseg.model.DeviceSetting;
 import io.liverseg.model.predict.Segmenter;
+import io.liverseg.model.predict.TestTimeAugmentation;
+import io.liverseg.proto.segmentation.v1.Augmentation;
 import io.liverseg.proto.segmentation.v1.GetModelRequest;
 import io.liverseg.proto.segmentation.v1.GetScanRequest;
 import io.liverseg.proto.segmentation.v1.ListModelsRequest;
@@ -188,7 +190,7 @@ class SegmentationGrpcIT {
         try (Segmenter reference = Segmenter.open(packageDir(), DeviceSetting.CPU)) {
             // what preprocess + inference-service compute for this file (batch 32, no TTA), proven equal in
             // InferenceIT and MeshIT
-            Volume expected = reference.segment(file, NiftiReader.defaults(), new Segmenter.Options(32, false)).mask();
+            Volume expected = reference.segment(file, NiftiReader.defaults(), new Segmenter.Options(32)).mask();
             assertThat(mask.dims()).isEqualTo(expected.dims());
             assertThat(mask.affine()).isEqualTo(expected.affine());
             byte[] got = mask.voxels().byteArray();
@@ -213,6 +215,26 @@ class SegmentationGrpcIT {
         SegmentCallClient.Outcome again = segment(options(file).setModelVersion(boot).build(), file, 1 << 20);
         assertThat(again.status().isOk()).as(String.valueOf(again.status())).isTrue();
         assertThat(again.report().getMaskSha256()).isEqualTo(r.getMaskSha256());
+    }
+
+    @Test
+    void shiftAugmentationGivesTheMaskOfSegmenterWithIt() throws Exception {
+        Path file = phantom(64, 12, "RAS", StorageType.INT16, 33);
+        SegmentCallClient.Outcome o = segment(options(file).setAugmentation(Augmentation.AUGMENTATION_SHIFT).build(),
+                file, 1 << 20);
+        assertThat(o.status().getCode()).as(String.valueOf(o.status())).isEqualTo(Status.Code.OK);
+        assertThat(o.report().getAugmentation()).isEqualTo(Augmentation.AUGMENTATION_SHIFT);
+        assertThat(o.report().getTta()).isFalse();
+        Volume mask = checkGrid(file, o.mask(), DATA.resolve("shift-mask.nii.gz"));
+        try (Segmenter reference = Segmenter.open(packageDir(), DeviceSetting.CPU)) {
+            Volume shifted = reference.segment(file, NiftiReader.defaults(),
+                    new Segmenter.Options(32, TestTimeAugmentation.SHIFT)).mask();
+            Volume plain = reference.segment(file, NiftiReader.defaults(), new Segmenter.Options(32)).mask();
+            assertThat(mask.voxels().byteArray()).isEqualTo(shifted.voxels().byteArray());
+            // the option reached the predictor: five passes averaged are not the one pass's mask
+            assertThat(shifted.voxels().byteArray()).isNotEqualTo(plain.voxels().byteArray());
+        }
+        awaitNoTempFiles();
     }
 
     @Test
@@ -498,7 +520,7 @@ class SegmentationGrpcIT {
         }
         // the very probabilities Segmenter computes for this file (batch 32, as the server), byte for byte
         try (Segmenter reference = Segmenter.open(packageDir(), DeviceSetting.CPU)) {
-            Volume expected = reference.segment(file, NiftiReader.defaults(), new Segmenter.Options(32, false, true))
+            Volume expected = reference.segment(file, NiftiReader.defaults(), new Segmenter.Options(32, TestTimeAugmentation.NONE, true))
                     .probabilities();
             assertThat(p.dims()).isEqualTo(expected.dims());
             assertThat(q).isEqualTo(expected.voxels().byteArray());

@@ -38,7 +38,7 @@ public class Evaluator {
             DiceCounts total = DiceCounts.empty(classes);
             List<RunRecord.CaseScore> perCase = new ArrayList<>();
             for (LabelledCase c : cases) {
-                Segmenter.Segmentation s = segmenter.segment(c.image(), reader, new Segmenter.Options(batchSize, false));
+                Segmenter.Segmentation s = segmenter.segment(c.image(), reader, new Segmenter.Options(batchSize));
                 Volume reference = reader.readScan(c.label());
                 Grids.requireSameGrid(s.mask(), reference, c.name() + " mask of version " + version + " vs label");
                 DiceCounts counts = DiceCounts.of(s.mask(), reference, classes);

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Segments whole CT volumes with a model package: the package's preprocessing, batched prediction with
@@ -63,16 +64,29 @@ public final class Segmenter implements AutoCloseable {
     /**
      * Options of one segmentation.
      *
+     * @param tta           test-time augmentation ({@link TestTimeAugmentation#NONE} by default)
      * @param probabilities also assemble the class probabilities ({@link Segmentation#probabilities()})
      */
-    public record Options(int batchSize, boolean flipTta, boolean probabilities) {
+    public record Options(int batchSize, TestTimeAugmentation tta, boolean probabilities) {
+        public Options {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+            }
+            Objects.requireNonNull(tta, "tta");
+        }
+
+        /** Labels only, without augmentation. */
+        public Options(int batchSize) {
+            this(batchSize, TestTimeAugmentation.NONE, false);
+        }
+
         /** Labels only. */
-        public Options(int batchSize, boolean flipTta) {
-            this(batchSize, flipTta, false);
+        public Options(int batchSize, TestTimeAugmentation tta) {
+            this(batchSize, tta, false);
         }
 
         public static Options defaults() {
-            return new Options(8, false);
+            return new Options(8);
         }
     }
 
@@ -167,12 +181,12 @@ public final class Segmenter implements AutoCloseable {
         long t = System.nanoTime();
         if (assembler.probabilities() == null) {
             byte[] labels = predictor.predict(b.data(), b.count(), b.channels(), b.height(), b.width(),
-                    options.flipTta());
+                    options.tta());
             inferNanos[0] += System.nanoTime() - t;
             assembler.mask().put(b.firstSlice(), b.count(), labels);
         } else {
             SlicePredictor.Probabilities p = predictor.predictProbabilities(b.data(), b.count(), b.channels(),
-                    b.height(), b.width(), options.flipTta());
+                    b.height(), b.width(), options.tta());
             inferNanos[0] += System.nanoTime() - t;
             assembler.mask().put(b.firstSlice(), b.count(), p.labels());
             assembler.probabilities().put(b.firstSlice(), b.count(), p.quantised());

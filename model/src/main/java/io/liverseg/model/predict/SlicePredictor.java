@@ -100,25 +100,23 @@ public final class SlicePredictor {
     /**
      * Labels for {@code n} slices of {@code c × h × w}, row-major per slice.
      *
-     * @param flipTta also predict the left–right mirrored input and average the class probabilities (only
-     *                useful for models trained with mirroring; off by default everywhere)
+     * @param tta test-time augmentation ({@link TestTimeAugmentation#NONE} for one pass per chunk)
      */
-    public byte[] predict(float[] data, int n, int c, int h, int w, boolean flipTta) {
-        return passes(data, n, c, h, w, flipTta, (probs, first) -> { });
+    public byte[] predict(float[] data, int n, int c, int h, int w, TestTimeAugmentation tta) {
+        return passes(data, n, c, h, w, tta, (probs, first) -> { });
     }
 
     /**
      * Labels and class probabilities for {@code n} slices of {@code c × h × w}: the labels are exactly those of
-     * {@link #predict} (argmax of the float probabilities), the probabilities are quantised to bytes, p × 255
-     * rounded, laid out (n, classes, h, w).
+     * {@link #predict} (argmax of the float probabilities; with augmentation, of their mean), the probabilities
+     * are quantised to bytes, p × 255 rounded, laid out (n, classes, h, w).
      */
-    public Probabilities predictProbabilities(float[] data, int n, int c, int h, int w, boolean flipTta) {
+    public Probabilities predictProbabilities(float[] data, int n, int c, int h, int w, TestTimeAugmentation tta) {
         int classes = block.config().classes();
         byte[] quantised = new byte[n * classes * h * w];
-        // the mean of the two passes with TTA; rounding, not truncation, so a certain class reads 255
-        float scale = flipTta ? 127.5f : 255f;
-        byte[] labels = passes(data, n, c, h, w, flipTta, (probs, first) -> {
-            byte[] q = probs.mul(scale).round().clip(0, 255).toType(DataType.UINT8, false).toByteArray();
+        byte[] labels = passes(data, n, c, h, w, tta, (probs, first) -> {
+            // rounding, not truncation, so a certain class reads 255
+            byte[] q = probs.mul(255f).round().clip(0, 255).toType(DataType.UINT8, false).toByteArray();
             System.arraycopy(q, 0, quantised, first * classes * h * w, q.length);
         });
         return new Probabilities(labels, quantised, classes);
@@ -133,7 +131,7 @@ public final class SlicePredictor {
      * The labels of all {@code n} slices, one forward pass per chunk of at most {@link #forwardBatch} slices in its
      * own NDManager; {@code more} sees each pass's probabilities before its manager closes.
      */
-    private byte[] passes(float[] data, int n, int c, int h, int w, boolean flipTta, PassResult more) {
+    private byte[] passes(float[] data, int n, int c, int h, int w, TestTimeAugmentation tta, PassResult more) {
         checkLength(data, n, c, h, w);
         byte[] labels = new byte[n * h * w];
         int size = passSize(n, forwardBatch, lanes);
@@ -142,7 +140,7 @@ public final class SlicePredictor {
             int first = i * size;
             int k = Math.min(size, n - first);
             try (NDManager m = model.getNDManager().newSubManager()) {
-                NDArray probs = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, flipTta);
+                NDArray probs = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, tta);
                 byte[] part = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
                 // passes write disjoint ranges; the joins below publish them to the caller
                 System.arraycopy(part, 0, labels, first * h * w, part.length);
@@ -250,14 +248,79 @@ public final class SlicePredictor {
         }
     }
 
-    /** Softmax over classes, (n, classes, h, w); with TTA the sum of both passes' (argmax unchanged, 2× the mean). */
-    private NDArray probabilities(NDManager m, float[] data, int n, int c, int h, int w, boolean flipTta) {
+    /** Softmax over classes, (n, classes, h, w); with augmentation the mean over the passes. */
+    private NDArray probabilities(NDManager m, float[] data, int n, int c, int h, int w, TestTimeAugmentation tta) {
         NDArray x = m.create(data, new Shape(n, c, h, w));
         NDArray probs = forward(m, x).softmax(1);
-        if (flipTta) {
-            probs = probs.add(forward(m, x.flip(3)).softmax(1).flip(3));
+        return switch (tta) {
+            case NONE -> probs;
+            case FLIP -> probs.add(forward(m, x.flip(3)).softmax(1).flip(3)).div(2f);
+            case SHIFT -> shiftAveraged(m, data, probs, n, c, h, w);
+        };
+    }
+
+    /**
+     * {@link TestTimeAugmentation#SHIFT}: {@code unshifted} (the plain pass's probabilities) plus one pass per
+     * shifted copy, each mapped back; a pixel's mean is over the copies whose view contained it.
+     */
+    private NDArray shiftAveraged(NDManager m, float[] data, NDArray unshifted, int n, int c, int h, int w) {
+        int s = TestTimeAugmentation.SHIFT_PIXELS;
+        int[][] shifts = {{s, 0}, {-s, 0}, {0, s}, {0, -s}};
+        Shape shape = unshifted.getShape();
+        int classes = (int) shape.get(1);
+        float[] sum = unshifted.toFloatArray();
+        int[] seen = new int[h * w];
+        Arrays.fill(seen, 1);
+        for (int[] d : shifts) {
+            int dx = d[0];
+            int dy = d[1];
+            float[] moved = shifted(data, n * c, h, w, dx, dy);
+            float[] p;
+            try (NDManager pass = m.newSubManager()) {
+                p = forward(pass, pass.create(moved, new Shape(n, c, h, w))).softmax(1).toFloatArray();
+            }
+            // the copy's pixel (x + dx, y + dy) saw the original pixel (x, y)
+            for (int y = Math.max(0, -dy); y < Math.min(h, h - dy); y++) {
+                for (int x = Math.max(0, -dx); x < Math.min(w, w - dx); x++) {
+                    seen[y * w + x]++;
+                }
+            }
+            for (int plane = 0; plane < n * classes; plane++) {
+                int base = plane * h * w;
+                for (int y = Math.max(0, -dy); y < Math.min(h, h - dy); y++) {
+                    int to = base + y * w;
+                    int from = base + (y + dy) * w + dx;
+                    for (int x = Math.max(0, -dx); x < Math.min(w, w - dx); x++) {
+                        sum[to + x] += p[from + x];
+                    }
+                }
+            }
         }
-        return probs;
+        for (int plane = 0; plane < n * classes; plane++) {
+            int base = plane * h * w;
+            for (int i = 0; i < h * w; i++) {
+                sum[base + i] /= seen[i];
+            }
+        }
+        return m.create(sum, shape);
+    }
+
+    /**
+     * {@code planes} planes of {@code h × w} moved by (dx, dy): output (x, y) holds input (x − dx, y − dy), the
+     * nearest edge pixel where that falls outside.
+     */
+    static float[] shifted(float[] data, int planes, int h, int w, int dx, int dy) {
+        float[] out = new float[data.length];
+        for (int plane = 0; plane < planes; plane++) {
+            int base = plane * h * w;
+            for (int y = 0; y < h; y++) {
+                int row = base + Math.min(h - 1, Math.max(0, y - dy)) * w;
+                for (int x = 0; x < w; x++) {
+                    out[base + y * w + x] = data[row + Math.min(w - 1, Math.max(0, x - dx))];
+                }
+            }
+        }
+        return out;
     }
 
     private NDArray forward(NDManager m, NDArray x) {

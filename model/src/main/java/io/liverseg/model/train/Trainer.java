@@ -22,6 +22,7 @@ import io.liverseg.model.net.InputWidening;
 import io.liverseg.model.net.UNetConfig;
 import io.liverseg.model.pkg.ModelPackage;
 import io.liverseg.model.predict.SlicePredictor;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -306,7 +307,7 @@ public final class Trainer {
                 validation.copyImage(first + i, x, i * channels * size * size);
                 validation.copyLabels(first + i, ref, i * size * size);
             }
-            byte[] pred = predictor.predict(x, n, channels, size, size, false);
+            byte[] pred = predictor.predict(x, n, channels, size, size, TestTimeAugmentation.NONE);
             total = total.plus(DiceCounts.of(pred, ref, classes));
         }
         Map<String, Double> dice = new LinkedHashMap<>();

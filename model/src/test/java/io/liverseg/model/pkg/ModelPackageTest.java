@@ -15,6 +15,7 @@ import io.liverseg.model.net.AttentionResUNetBlock;
 import io.liverseg.model.net.AttentionType;
 import io.liverseg.model.net.UNetConfig;
 import io.liverseg.model.predict.SlicePredictor;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class ModelPackageTest {
         try (Model model = Model.newInstance("unet", Device.cpu(), DjlEnvironment.engine().getEngineName())) {
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, SIZE, SIZE));
-            savedPrediction = new SlicePredictor(model, block).predict(input, 2, 1, SIZE, SIZE, false);
+            savedPrediction = new SlicePredictor(model, block).predict(input, 2, 1, SIZE, SIZE, TestTimeAugmentation.NONE);
             ModelManifest written = ModelPackage.save(pkg, model, TestManifests.liver(TINY, SIZE, ModelManifest.Postprocessing.liver(1, 2)));
             assertThat(written.parameters().sha256()).hasSize(64);
         }
@@ -55,7 +56,7 @@ class ModelPackageTest {
             assertThat(loaded.manifest().parentVersion()).isEqualTo("6");
             assertThat(loaded.manifest().architecture().toConfig()).isEqualTo(TINY);
             assertThat(loaded.manifest().preprocessing().toSpec().targetSize()).isEqualTo(SIZE);
-            byte[] again = new SlicePredictor(loaded.model(), loaded.block()).predict(input, 2, 1, SIZE, SIZE, false);
+            byte[] again = new SlicePredictor(loaded.model(), loaded.block()).predict(input, 2, 1, SIZE, SIZE, TestTimeAugmentation.NONE);
             assertThat(again).isEqualTo(savedPrediction);
         }
     }

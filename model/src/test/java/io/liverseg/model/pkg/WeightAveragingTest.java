@@ -15,6 +15,7 @@ import io.liverseg.model.net.AttentionResUNetBlock;
 import io.liverseg.model.net.AttentionType;
 import io.liverseg.model.net.UNetConfig;
 import io.liverseg.model.predict.SlicePredictor;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,8 +95,8 @@ class WeightAveragingTest {
         float[] input = TestSupport.randomFloats(3, 2 * SIZE * SIZE);
         try (ModelPackage.LoadedModel x = ModelPackage.load(a, Device.cpu());
              ModelPackage.LoadedModel y = ModelPackage.load(out, Device.cpu())) {
-            assertThat(new SlicePredictor(y.model(), y.block()).predictProbabilities(input, 2, 1, SIZE, SIZE, false).quantised())
-                    .isEqualTo(new SlicePredictor(x.model(), x.block()).predictProbabilities(input, 2, 1, SIZE, SIZE, false).quantised());
+            assertThat(new SlicePredictor(y.model(), y.block()).predictProbabilities(input, 2, 1, SIZE, SIZE, TestTimeAugmentation.NONE).quantised())
+                    .isEqualTo(new SlicePredictor(x.model(), x.block()).predictProbabilities(input, 2, 1, SIZE, SIZE, TestTimeAugmentation.NONE).quantised());
         }
     }
 

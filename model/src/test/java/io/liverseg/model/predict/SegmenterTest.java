@@ -94,7 +94,7 @@ class SegmenterTest {
         NiftiWriter.write(new PhantomGenerator(PhantomOptions.defaults().withSize(32).withSlices(10, 10).withSeed(3)
                 .withOrientations("LPS").withStorageTypes(StorageType.INT16)).generate(0).image(), file);
         try (Segmenter s = Segmenter.open(pkg, DeviceSetting.CPU)) {
-            Segmenter.Options batchOf4 = new Segmenter.Options(4, false);
+            Segmenter.Options batchOf4 = new Segmenter.Options(4);
             java.util.List<String> seen = new java.util.ArrayList<>();
             Segmenter.Segmentation withListener = s.segment(file, NiftiReader.defaults(), batchOf4,
                     new Segmenter.BatchListener() {
@@ -134,8 +134,8 @@ class SegmenterTest {
         try (Segmenter s = Segmenter.open(pkg, DeviceSetting.CPU)) {
             Volume input = NiftiReader.defaults().readScan(file);
             Segmenter.Segmentation withProbabilities = s.segment(file, NiftiReader.defaults(),
-                    new Segmenter.Options(4, false, true));
-            Segmenter.Segmentation labelsOnly = s.segment(file, NiftiReader.defaults(), new Segmenter.Options(4, false));
+                    new Segmenter.Options(4, TestTimeAugmentation.NONE, true));
+            Segmenter.Segmentation labelsOnly = s.segment(file, NiftiReader.defaults(), new Segmenter.Options(4));
             assertThat(labelsOnly.probabilities()).isNull();
             assertThat(withProbabilities.mask().voxels()).as("asking for probabilities does not change the mask")
                     .isEqualTo(labelsOnly.mask().voxels());
