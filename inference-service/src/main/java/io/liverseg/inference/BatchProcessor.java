@@ -416,7 +416,7 @@ public class BatchProcessor {
         long uploadToMask = b.hasReceivedAt() && b.getReceivedAt().getSeconds() > 0
                 ? Math.max(0, Duration.between(Instant.ofEpochSecond(b.getReceivedAt().getSeconds(),
                         b.getReceivedAt().getNanos()), Instant.now()).toMillis()) : 0;
-        Report report = new Report(scan, task, version, classNames, volumes, dice,
+        Report report = new Report(scan, task, version, config.inference().tta().id(), classNames, volumes, dice,
                 Report.timings(preprocessMs, inferenceMs, assembleMs, uploadToMask), maskKey, Instant.now());
         String reportKey = ObjectKeys.report(scan, task);
         store.put(reportKey, report.toJson(), "application/json");

@@ -21,11 +21,12 @@ import java.util.Map;
  * masks/{scan}/{task}/report.json and the numbers MaskReady and SegmentationMetrics carry: volumes per class,
  * Dice per foreground class when a label exists, timings per stage.
  *
+ * @param augmentation the test-time augmentation the mask was made with ({@code none}, {@code flip}, {@code shift})
  * @param dice    per foreground class name, or null when the scan has no label
  * @param timings preprocess, inference, assemble, upload_to_mask (ms), in that order
  */
-record Report(String scanId, String task, String modelVersion, List<String> classNames, List<LabelVolume> volumes,
-              Map<String, Double> dice, Map<String, Long> timings, String maskKey, Instant createdAt) {
+record Report(String scanId, String task, String modelVersion, String augmentation, List<String> classNames,
+              List<LabelVolume> volumes, Map<String, Double> dice, Map<String, Long> timings, String maskKey, Instant createdAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -101,6 +102,7 @@ record Report(String scanId, String task, String modelVersion, List<String> clas
         n.put("scan_id", scanId);
         n.put("task", task);
         n.put("model_version", modelVersion);
+        n.put("augmentation", augmentation);
         ArrayNode names = n.putArray("class_names");
         classNames.forEach(names::add);
         ArrayNode vols = n.putArray("volumes");

@@ -217,6 +217,7 @@ class InferenceIT {
         JsonNode report = new ObjectMapper().readTree(store.get(ObjectKeys.report(id, "liver")).orElseThrow());
         assertThat(report.get("scan_id").asText()).isEqualTo(id);
         assertThat(report.get("model_version").asText()).isEqualTo(boot);
+        assertThat(report.get("augmentation").asText()).as("liverseg.inference.tta by default").isEqualTo("none");
         assertThat(report.get("mask_key").asText()).isEqualTo(ready.getMaskKey());
         assertThat(report.get("class_names").toString()).isEqualTo("[\"background\",\"liver\",\"tumour\"]");
         assertThat(report.get("volumes").get(1).get("voxels").asLong()).isEqualTo(ready.getVolumes(1).getVoxels());

@@ -67,22 +67,23 @@ class ReportTest {
     @Test
     void jsonHasTheConventionFieldsAndDiceOnlyWithALabel() throws Exception {
         Volume mask = labels(0, 1, 1, 1, 0, 0, 2, 0);
-        Report withLabel = new Report("ab".repeat(32), "liver", "2", CLASSES, Report.volumes(mask, CLASSES),
+        Report withLabel = new Report("ab".repeat(32), "liver", "2", "shift", CLASSES, Report.volumes(mask, CLASSES),
                 Map.of("liver", 0.9, "tumour", 1.0), Report.timings(10, 20, 30, 70), "masks/x/liver/mask.nii.gz",
                 Instant.parse("2026-01-01T00:00:00Z"));
         JsonNode n = new ObjectMapper().readTree(withLabel.toJson());
-        assertThat(n.fieldNames()).toIterable().containsExactly("scan_id", "task", "model_version", "class_names",
+        assertThat(n.fieldNames()).toIterable().containsExactly("scan_id", "task", "model_version", "augmentation", "class_names",
                 "volumes", "dice", "timings_ms", "mask_key", "created_at");
         assertThat(n.get("volumes").get(1).fieldNames()).toIterable()
                 .containsExactly("label", "name", "voxels", "volume_ml");
         assertThat(n.get("volumes").get(1).get("voxels").asLong()).isEqualTo(3);
+        assertThat(n.get("augmentation").asText()).isEqualTo("shift");
         assertThat(n.get("dice").get("liver").asDouble()).isEqualTo(0.9);
         assertThat(n.get("timings_ms").fieldNames()).toIterable()
                 .containsExactly("preprocess", "inference", "assemble", "upload_to_mask");
         assertThat(n.get("timings_ms").get("upload_to_mask").asLong()).isEqualTo(70);
         assertThat(n.get("created_at").asText()).isEqualTo("2026-01-01T00:00:00Z");
 
-        Report noLabel = new Report("ab".repeat(32), "liver", "2", CLASSES, Report.volumes(mask, CLASSES), null,
+        Report noLabel = new Report("ab".repeat(32), "liver", "2", "none", CLASSES, Report.volumes(mask, CLASSES), null,
                 Report.timings(1, 2, 3, 4), "k", Instant.now());
         assertThat(new ObjectMapper().readTree(noLabel.toJson()).has("dice")).isFalse();
     }
