@@ -129,7 +129,8 @@ final class SegmentCommand implements Callable<Integer> {
         o.put("task", r.getTask());
         o.put("model_version", r.getModelVersion());
         o.put("tta", r.getTta());
-        o.put("augmentation", r.getAugmentation().name().substring("AUGMENTATION_".length()).toLowerCase(Locale.ROOT));
+        // a server newer than this client may name a value it does not know: UNRECOGNIZED
+        o.put("augmentation", r.getAugmentation().name().replaceFirst("^AUGMENTATION_", "").toLowerCase(Locale.ROOT));
         o.put("dims", r.getGeometry().getDimsList());
         List<Map<String, Object>> volumes = new ArrayList<>();
         for (LabelVolume v : r.getVolumesList()) {
