@@ -23,16 +23,17 @@ final class ModelOptions {
     @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--lanes", defaultValue = "" + DjlEnvironment.DEFAULT_FORWARD_LANES, description = "Forward passes at once on CPU, each"
-            + " with cores / lanes intra-op threads; 1 = one pass at a time with every core (default ${DEFAULT-VALUE},"
-            + " as the inference service's liverseg.inference.lanes).")
+    @Option(names = "--lanes", defaultValue = "" + DjlEnvironment.DEFAULT_FORWARD_LANES,
+            description = "Forward passes at once on CPU, each with cores / lanes intra-op threads; 1 = one pass at"
+                + " a time with every core (default ${DEFAULT-VALUE}, as the inference service's"
+                + " liverseg.inference.lanes).")
     int lanes;
 
     @Option(names = "--tta", arity = "0..1", defaultValue = "none", fallbackValue = "flip", paramLabel = "MODE",
-            converter = TtaConverter.class, description = {"Test-time augmentation: none (default), flip (the left-right"
-                + " mirror too, 2 passes; only for models trained with mirroring; --tta alone means flip) or shift (four"
-                + " copies moved by " + TestTimeAugmentation.SHIFT_PIXELS + " pixels of the network's grid, 5 passes;"
-                + " see models/README.md)."})
+            converter = TtaConverter.class, description = {"Test-time augmentation: none (default), flip (the"
+                + " left-right mirror too, 2 passes; only for models trained with mirroring; --tta alone means flip)"
+                + " or shift (four copies moved by " + TestTimeAugmentation.SHIFT_PIXELS + " pixels of the network's"
+                + " grid, 5 passes; see models/README.md)."})
     TestTimeAugmentation tta;
 
     /** Parses {@code none|flip|shift}, case-insensitive. */

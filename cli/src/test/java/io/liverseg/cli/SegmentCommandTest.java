@@ -114,7 +114,8 @@ class SegmentCommandTest {
                     }
                     out.onNext(SegmentResponse.newBuilder().setReport(SegmentReport.newBuilder().setTask(o.getTask())
                             .setModelVersion(o.getModelVersion().isEmpty() ? "2" : o.getModelVersion())
-                            .setTta(o.getTta()).setAugmentation(o.getAugmentation()).addClassNames("background").addClassNames("liver")
+                            .setTta(o.getTta()).setAugmentation(o.getAugmentation())
+                            .addClassNames("background").addClassNames("liver")
                             .addVolumes(LabelVolume.newBuilder().setLabel(0).setName("background").setVoxels(10))
                             .addVolumes(LabelVolume.newBuilder().setLabel(1).setName("liver").setVoxels(5)
                                     .setVolumeMl(12.5))

@@ -26,7 +26,8 @@ import java.util.Map;
  * @param timings preprocess, inference, assemble, upload_to_mask (ms), in that order
  */
 record Report(String scanId, String task, String modelVersion, String augmentation, List<String> classNames,
-              List<LabelVolume> volumes, Map<String, Double> dice, Map<String, Long> timings, String maskKey, Instant createdAt) {
+              List<LabelVolume> volumes, Map<String, Double> dice, Map<String, Long> timings, String maskKey,
+              Instant createdAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -71,7 +71,8 @@ class ReportTest {
                 Map.of("liver", 0.9, "tumour", 1.0), Report.timings(10, 20, 30, 70), "masks/x/liver/mask.nii.gz",
                 Instant.parse("2026-01-01T00:00:00Z"));
         JsonNode n = new ObjectMapper().readTree(withLabel.toJson());
-        assertThat(n.fieldNames()).toIterable().containsExactly("scan_id", "task", "model_version", "augmentation", "class_names",
+        assertThat(n.fieldNames()).toIterable().containsExactly("scan_id", "task", "model_version", "augmentation",
+                "class_names",
                 "volumes", "dice", "timings_ms", "mask_key", "created_at");
         assertThat(n.get("volumes").get(1).fieldNames()).toIterable()
                 .containsExactly("label", "name", "voxels", "volume_ml");

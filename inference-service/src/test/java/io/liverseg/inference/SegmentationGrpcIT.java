@@ -520,7 +520,8 @@ class SegmentationGrpcIT {
         }
         // the very probabilities Segmenter computes for this file (batch 32, as the server), byte for byte
         try (Segmenter reference = Segmenter.open(packageDir(), DeviceSetting.CPU)) {
-            Volume expected = reference.segment(file, NiftiReader.defaults(), new Segmenter.Options(32, TestTimeAugmentation.NONE, true))
+            Volume expected = reference.segment(file, NiftiReader.defaults(),
+                    new Segmenter.Options(32, TestTimeAugmentation.NONE, true))
                     .probabilities();
             assertThat(p.dims()).isEqualTo(expected.dims());
             assertThat(q).isEqualTo(expected.voxels().byteArray());

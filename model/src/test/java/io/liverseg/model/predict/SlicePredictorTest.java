@@ -1,5 +1,8 @@
 package io.liverseg.model.predict;
 
+import static io.liverseg.model.predict.TestTimeAugmentation.FLIP;
+import static io.liverseg.model.predict.TestTimeAugmentation.NONE;
+import static io.liverseg.model.predict.TestTimeAugmentation.SHIFT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
@@ -55,14 +58,14 @@ class SlicePredictorTest {
     void labelsOfAChunkedBatchAreEachChunkPredictedAlone() {
         float[] data = slices(5);
         SlicePredictor chunked = new SlicePredictor(model, block, 2);
-        byte[] labels = chunked.predict(data, 5, C, H, W, TestTimeAugmentation.NONE);
+        byte[] labels = chunked.predict(data, 5, C, H, W, NONE);
 
         SlicePredictor whole = new SlicePredictor(model, block, 64);
         byte[] expected = new byte[5 * H * W];
         int[][] chunks = {{0, 2}, {2, 2}, {4, 1}};
         for (int[] chunk : chunks) {
             float[] part = Arrays.copyOfRange(data, chunk[0] * PER_SLICE, (chunk[0] + chunk[1]) * PER_SLICE);
-            byte[] l = whole.predict(part, chunk[1], C, H, W, TestTimeAugmentation.NONE);
+            byte[] l = whole.predict(part, chunk[1], C, H, W, NONE);
             System.arraycopy(l, 0, expected, chunk[0] * H * W, l.length);
         }
         assertThat(labels).isEqualTo(expected);
@@ -74,12 +77,12 @@ class SlicePredictorTest {
     void probabilitiesOfAChunkedBatchAreEachChunkPredictedAlone() {
         float[] data = slices(3);
         SlicePredictor.Probabilities chunked = new SlicePredictor(model, block, 2).predictProbabilities(data, 3, C,
-                H, W, TestTimeAugmentation.FLIP);
+                H, W, FLIP);
         SlicePredictor whole = new SlicePredictor(model, block, 64);
         SlicePredictor.Probabilities first = whole.predictProbabilities(Arrays.copyOfRange(data, 0, 2 * PER_SLICE), 2,
-                C, H, W, TestTimeAugmentation.FLIP);
+                C, H, W, FLIP);
         SlicePredictor.Probabilities last = whole.predictProbabilities(Arrays.copyOfRange(data, 2 * PER_SLICE,
-                3 * PER_SLICE), 1, C, H, W, TestTimeAugmentation.FLIP);
+                3 * PER_SLICE), 1, C, H, W, FLIP);
         int classes = chunked.classes();
         assertThat(classes).isEqualTo(SegmenterTest.TINY.classes());
         byte[] labels = new byte[3 * H * W];
@@ -100,11 +103,12 @@ class SlicePredictorTest {
         SlicePredictor threeAtOnce = new SlicePredictor(model, block, 2, 3);
         assertThat(threeAtOnce.lanes()).isEqualTo(3);
 
-        assertThat(threeAtOnce.predict(data, 7, C, H, W, TestTimeAugmentation.NONE)).isEqualTo(oneAtATime.predict(data, 7, C, H, W, TestTimeAugmentation.NONE));
+        assertThat(threeAtOnce.predict(data, 7, C, H, W, NONE)).isEqualTo(oneAtATime.predict(data, 7, C, H, W, NONE));
         // the passes did not all run on this thread
-        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).contains(SlicePredictor.LANE_THREAD);
-        SlicePredictor.Probabilities expected = oneAtATime.predictProbabilities(data, 7, C, H, W, TestTimeAugmentation.NONE);
-        SlicePredictor.Probabilities got = threeAtOnce.predictProbabilities(data, 7, C, H, W, TestTimeAugmentation.NONE);
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .contains(SlicePredictor.LANE_THREAD);
+        SlicePredictor.Probabilities expected = oneAtATime.predictProbabilities(data, 7, C, H, W, NONE);
+        SlicePredictor.Probabilities got = threeAtOnce.predictProbabilities(data, 7, C, H, W, NONE);
         assertThat(got.labels()).isEqualTo(expected.labels());
         assertThat(got.quantised()).isEqualTo(expected.quantised());
     }
@@ -120,12 +124,12 @@ class SlicePredictorTest {
 
         // 4 slices in 2 lanes: two passes of 2, each the same as that pass alone
         float[] data = slices(4);
-        byte[] labels = new SlicePredictor(model, block, 8, 2).predict(data, 4, C, H, W, TestTimeAugmentation.NONE);
+        byte[] labels = new SlicePredictor(model, block, 8, 2).predict(data, 4, C, H, W, NONE);
         SlicePredictor alone = new SlicePredictor(model, block, 8, 1);
         byte[] expected = new byte[4 * H * W];
-        System.arraycopy(alone.predict(Arrays.copyOfRange(data, 0, 2 * PER_SLICE), 2, C, H, W, TestTimeAugmentation.NONE), 0, expected, 0,
+        System.arraycopy(alone.predict(Arrays.copyOfRange(data, 0, 2 * PER_SLICE), 2, C, H, W, NONE), 0, expected, 0,
                 2 * H * W);
-        System.arraycopy(alone.predict(Arrays.copyOfRange(data, 2 * PER_SLICE, 4 * PER_SLICE), 2, C, H, W, TestTimeAugmentation.NONE), 0,
+        System.arraycopy(alone.predict(Arrays.copyOfRange(data, 2 * PER_SLICE, 4 * PER_SLICE), 2, C, H, W, NONE), 0,
                 expected, 2 * H * W, 2 * H * W);
         assertThat(labels).isEqualTo(expected);
     }
@@ -138,7 +142,8 @@ class SlicePredictorTest {
         for (int i = 0; i < 6; i++) {
             two[6 + i] = 10 * plane[i];
         }
-        assertThat(SlicePredictor.shifted(two, 2, 2, 3, 1, 0)).containsExactly(1, 1, 2, 4, 4, 5, 10, 10, 20, 40, 40, 50);
+        assertThat(SlicePredictor.shifted(two, 2, 2, 3, 1, 0))
+                .containsExactly(1, 1, 2, 4, 4, 5, 10, 10, 20, 40, 40, 50);
         assertThat(SlicePredictor.shifted(plane, 1, 2, 3, -2, 0)).containsExactly(3, 3, 3, 6, 6, 6);
         assertThat(SlicePredictor.shifted(plane, 1, 2, 3, 0, 1)).containsExactly(1, 2, 3, 1, 2, 3);
         assertThat(SlicePredictor.shifted(plane, 1, 2, 3, 0, -1)).containsExactly(4, 5, 6, 4, 5, 6);
@@ -164,9 +169,9 @@ class SlicePredictorTest {
                     }
                 }
             }
-            copies[v] = dequantised(p.predictProbabilities(moved, 2, C, H, W, TestTimeAugmentation.NONE).quantised());
+            copies[v] = dequantised(p.predictProbabilities(moved, 2, C, H, W, NONE).quantised());
         }
-        SlicePredictor.Probabilities got = p.predictProbabilities(data, 2, C, H, W, TestTimeAugmentation.SHIFT);
+        SlicePredictor.Probabilities got = p.predictProbabilities(data, 2, C, H, W, SHIFT);
         byte[] expectedLabels = new byte[2 * H * W];
         for (int n = 0; n < 2; n++) {
             for (int y = 0; y < H; y++) {
@@ -186,7 +191,8 @@ class SlicePredictorTest {
                         double mean = sum / seen;
                         int i = ((n * classes + c) * H + y) * W + x;
                         // each copy was quantised once above, the mean once by the predictor
-                        assertThat((got.quantised()[i] & 0xff) / 255.0).as("class %d at (%d, %d) of slice %d", c, x, y, n)
+                        assertThat((got.quantised()[i] & 0xff) / 255.0)
+                                .as("class %d at (%d, %d) of slice %d", c, x, y, n)
                                 .isCloseTo(mean, offset(2.5 / 255));
                         if (mean > best) {
                             best = mean;
@@ -202,8 +208,8 @@ class SlicePredictorTest {
             differing += expectedLabels[i] == got.labels()[i] ? 0 : 1;
         }
         assertThat(differing).isLessThanOrEqualTo(expectedLabels.length / 100);
-        assertThat(p.predict(data, 2, C, H, W, TestTimeAugmentation.SHIFT)).isEqualTo(got.labels());
-        assertThat(got.labels()).isNotEqualTo(p.predict(data, 2, C, H, W, TestTimeAugmentation.NONE));
+        assertThat(p.predict(data, 2, C, H, W, SHIFT)).isEqualTo(got.labels());
+        assertThat(got.labels()).isNotEqualTo(p.predict(data, 2, C, H, W, NONE));
     }
 
     private static float[] dequantised(byte[] q) {
@@ -223,7 +229,7 @@ class SlicePredictorTest {
     @Test
     void aBatchThatDoesNotMatchItsShapeOrAForwardBatchBelowOneIsRefused() {
         SlicePredictor p = new SlicePredictor(model, block, 8);
-        assertThatThrownBy(() -> p.predict(new float[PER_SLICE * 2 - 1], 2, C, H, W, TestTimeAugmentation.NONE))
+        assertThatThrownBy(() -> p.predict(new float[PER_SLICE * 2 - 1], 2, C, H, W, NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 slices of 1x32x32");
         assertThatThrownBy(() -> new SlicePredictor(model, block, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
