@@ -3,11 +3,18 @@ package io.liverseg.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.liverseg.cli.stack.Mesh;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,5 +56,21 @@ class PipelineBenchmarkTest {
         assertThat(PipelineBenchmark.repeats(5, false)).isEqualTo(5);
         assertThatThrownBy(() -> PipelineBenchmark.repeats(2, true)).hasMessageContaining("--in");
         assertThatThrownBy(() -> PipelineBenchmark.repeats(0, false)).hasMessageContaining("at least 1");
+    }
+
+    /** The warm-up picks scans by the partition their events go to: what Kafka's producer computes for the key. */
+    @Test
+    void partitionOfIsTheProducersPartitionForTheScanIdKey() throws Exception {
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 64; i++) {
+            byte[] upload = ("scan " + i).getBytes(StandardCharsets.UTF_8);
+            String scanId = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
+
+            int expected = BuiltInPartitioner.partitionForKey(scanId.getBytes(StandardCharsets.UTF_8), Mesh.PARTITIONS);
+
+            assertThat(PipelineBenchmark.partitionOf(upload)).isEqualTo(expected);
+            seen.add(expected);
+        }
+        assertThat(seen).hasSize(Mesh.PARTITIONS);
     }
 }
