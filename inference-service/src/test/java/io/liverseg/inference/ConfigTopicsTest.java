@@ -50,12 +50,4 @@ class ConfigTopicsTest {
         assertThat(p.getProperty("quarkus.http.port")).isEqualTo("8082");
         assertThat(p.getProperty("quarkus.devservices.enabled")).isEqualTo("false");
     }
-
-    /** SmallRye's default poll timeout (1 s) delayed every record that reached an idle consumer by up to that much. */
-    @Test
-    void incomingRecordsAreNotHeldByALongPoll() throws IOException {
-        String key = "mp.messaging.incoming." + BatchProcessor.IN + ".poll-timeout";
-        assertThat(Integer.parseInt(properties().getProperty(key)))
-                .isLessThanOrEqualTo(100);
-    }
 }

@@ -55,12 +55,4 @@ class ConfigTopicsTest {
         assertThat(p.getProperty("quarkus.minio.devservices.enabled")).isEqualTo("false");
         assertThat(p.getProperty("quarkus.http.port")).isEqualTo("8081");
     }
-
-    /** SmallRye's default poll timeout (1 s) delayed every record that reached an idle consumer by up to that much. */
-    @Test
-    void incomingRecordsAreNotHeldByALongPoll() throws IOException {
-        String key = "mp.messaging.incoming." + ScanProcessor.IN + ".poll-timeout";
-        assertThat(Integer.parseInt(properties().getProperty(key)))
-                .isLessThanOrEqualTo(100);
-    }
 }
