@@ -256,6 +256,9 @@ final class PipelineBenchmark implements Callable<Integer> {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, mesh.infra().kafkaBootstrapServers());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        // the measuring client should take as little CPU from the stack as it can: the broker answers a fetch as
+        // soon as a MaskReady arrives, so waiting longer on an empty topic only means fewer round trips
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5000");
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p);
         List<TopicPartition> parts = new ArrayList<>();
         for (int i = 0; i < Mesh.PARTITIONS; i++) {
@@ -360,7 +363,9 @@ final class PipelineBenchmark implements Callable<Integer> {
         Map<String, Arrival> ready = new LinkedHashMap<>();
         long end = System.nanoTime() + Duration.ofMinutes(20).toNanos();
         while (System.nanoTime() < end) {
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            // poll returns as soon as a record arrives (a plain assigned consumer): the timeout only sets how
+            // often an idle client wakes up
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
                 MaskReady m = MaskReady.parseFrom(r.value());
                 if (m.getScanId().equals(id) && tasks.contains(m.getTask())) {
                     ready.putIfAbsent(m.getTask(), new Arrival(m, System.nanoTime()));
