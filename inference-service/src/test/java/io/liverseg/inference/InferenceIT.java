@@ -259,7 +259,12 @@ class InferenceIT {
         Map<String, List<Integer>> byName = new java.util.TreeMap<>();
         try (java.util.stream.Stream<Path> tasks = Files.list(Paths.get("/proc/self/task"))) {
             for (Path t : tasks.toList()) {
-                String name = Files.readString(t.resolve("comm")).strip();
+                String name;
+                try {
+                    name = Files.readString(t.resolve("comm")).strip();
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    continue; // the thread ended between the listing and this read
+                }
                 ThreadNiceness.niceness(Integer.parseInt(t.getFileName().toString()))
                         .ifPresent(n -> byName.computeIfAbsent(name, k -> new ArrayList<>()).add(n));
             }
