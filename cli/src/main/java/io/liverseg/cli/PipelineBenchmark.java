@@ -316,7 +316,6 @@ final class PipelineBenchmark implements Callable<Integer> {
     private record Arrival(MaskReady mask, long nanoTime) {
     }
 
-    /** Uploads and waits for every task's MaskReady; {@code acceptedAt[0]} gets the nanoTime of ingest's answer. */
     /**
      * Sends small scans until every partition of the scan topics has carried one. SmallRye's throttled commit
      * strategy looks a partition's committed offset up on the consumer's polling thread when its first record
@@ -352,6 +351,7 @@ final class PipelineBenchmark implements Callable<Integer> {
         }
     }
 
+    /** Uploads and waits for every task's MaskReady; {@code acceptedAt[0]} gets the nanoTime of ingest's answer. */
     private static Map<String, Arrival> runOne(IngestClient client, KafkaConsumer<String, byte[]> consumer,
                                                byte[] bytes, long[] acceptedAt, Set<String> tasks) throws IOException {
         IngestClient.Answer a = client.uploadRaw(bytes);
