@@ -23,11 +23,20 @@ public final class S3HttpClients {
     private S3HttpClients() {
     }
 
+    /** The process's client: {@link #tcpNoDelay()} made once, so the MinIO client and {@link ObjectStore} share a pool. */
+    public static OkHttpClient shared() {
+        return Shared.CLIENT;
+    }
+
     /** A new client; share one per process (it owns a connection pool). */
     public static OkHttpClient tcpNoDelay() {
         return HttpUtils.newDefaultHttpClient(TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS).newBuilder()
                 .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
                 .build();
+    }
+
+    private static final class Shared {
+        static final OkHttpClient CLIENT = tcpNoDelay();
     }
 
     /** Sockets from {@code delegate} with {@code TCP_NODELAY} set. */

@@ -82,6 +82,43 @@ class ObjectStoreIT {
         assertThat(store.list("a/")).containsExactly("a/b/two.bin");
     }
 
+    /** Both ways of signing store the same bytes and content type, including under keys that need URL encoding. */
+    @Test
+    void unsignedAndSignedPutsStoreTheSameObjects(LocalStack stack, @TempDir Path tmp) throws Exception {
+        ObjectStore signed = new ObjectStore(stack.s3Client(), "objectstore-it", ObjectStore.PayloadSigning.SIGNED,
+                null);
+        assertThat(store.signing()).isEqualTo(ObjectStore.PayloadSigning.UNSIGNED);
+        byte[] data = new byte[3 * 1024 * 1024 + 5];
+        new java.util.Random(7).nextBytes(data);
+        Path file = Files.write(tmp.resolve("scan.bin"), data);
+        for (ObjectStore s : new ObjectStore[] {store, signed}) {
+            String prefix = "signing/" + s.signing() + "/a key with spaces+plus é/";
+            s.put(prefix + "bytes", data, "application/x-liverseg-test");
+            s.putFile(prefix + "file", file, "application/gzip");
+
+            assertThat(s.get(prefix + "bytes")).hasValueSatisfying(b -> assertThat(b).isEqualTo(data));
+            assertThat(s.get(prefix + "file")).hasValueSatisfying(b -> assertThat(b).isEqualTo(data));
+            assertThat(stack.s3Client().statObject(io.minio.StatObjectArgs.builder().bucket("objectstore-it")
+                    .object(prefix + "bytes").build()).contentType()).isEqualTo("application/x-liverseg-test");
+            assertThat(stack.s3Client().statObject(io.minio.StatObjectArgs.builder().bucket("objectstore-it")
+                    .object(prefix + "file").build()).contentType()).isEqualTo("application/gzip");
+        }
+    }
+
+    /** S3's refusal of an unsigned PUT reaches the caller with its status and code, naming bucket and key. */
+    @Test
+    void aRefusedUnsignedPutIsAStorageExceptionWithS3sCode(LocalStack stack) {
+        io.minio.MinioClient wrongSecret = io.minio.MinioClient.builder().endpoint(stack.s3Endpoint())
+                .credentials(stack.s3AccessKey(), stack.s3SecretKey() + "-wrong").region(stack.s3Region()).build();
+        ObjectStore refused = new ObjectStore(wrongSecret, "objectstore-it");
+        assertThatThrownBy(() -> refused.put("refused/one.txt", new byte[] {1, 2, 3}, "text/plain"))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("objectstore-it/refused/one.txt")
+                .hasMessageContaining("HTTP 403")
+                .hasMessageContaining("SignatureDoesNotMatch");
+        assertThat(store.exists("refused/one.txt")).isFalse();
+    }
+
     @Test
     void missingObjectsAreEmptyNotErrors(@TempDir Path tmp) {
         assertThat(store.get("nope/nothing")).isEmpty();

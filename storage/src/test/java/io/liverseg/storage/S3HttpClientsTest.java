@@ -19,4 +19,12 @@ class S3HttpClientsTest {
         assertThat(client.readTimeoutMillis()).isEqualTo(5 * 60 * 1000);
         assertThat(client.writeTimeoutMillis()).isEqualTo(5 * 60 * 1000);
     }
+
+    @Test
+    void theSharedClientIsOneClientWithTheSameSettings() throws Exception {
+        assertThat(S3HttpClients.shared()).isSameAs(S3HttpClients.shared());
+        try (Socket s = S3HttpClients.shared().socketFactory().createSocket()) {
+            assertThat(s.getTcpNoDelay()).isTrue();
+        }
+    }
 }

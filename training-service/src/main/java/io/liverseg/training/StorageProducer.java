@@ -27,7 +27,7 @@ public class StorageProducer {
     @Alternative
     @Priority(1)
     OptionalHttpClientProducer s3HttpClient() {
-        OkHttpClient client = S3HttpClients.tcpNoDelay();
+        OkHttpClient client = S3HttpClients.shared();
         return name -> Optional.of(client);
     }
 
