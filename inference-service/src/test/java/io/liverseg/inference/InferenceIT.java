@@ -248,8 +248,8 @@ class InferenceIT {
     }
 
     /**
-     * The finisher and the Kafka consumer's polling thread run at liverseg.inference.helper-niceness (default 10),
-     * while the threads that run forward passes (Quarkus workers) keep the process's priority.
+     * The finisher, the Kafka consumer's polling thread and the JIT compilers run at
+     * liverseg.inference.helper-niceness (default 10), while the threads that run forward passes (Quarkus workers) keep the process's priority.
      */
     private static void helperThreadsRunAtTheConfiguredNiceness() throws Exception {
         if (!ThreadNiceness.supported()) {
@@ -271,6 +271,10 @@ class InferenceIT {
         }
         assertThat(byName.get("mask-finisher")).as("threads by name: %s", byName).containsOnly(Math.max(mine, 10));
         assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("smallrye-kafka-"))
+                .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
+                .isNotEmpty().containsOnly(Math.max(mine, 10));
+        // the JIT compilers (HotSpot names them "C2 CompilerThread0" …, the kernel keeps 15 characters)
+        assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("C2 CompilerThre"))
                 .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
                 .isNotEmpty().containsOnly(Math.max(mine, 10));
         assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("executor-thread"))
