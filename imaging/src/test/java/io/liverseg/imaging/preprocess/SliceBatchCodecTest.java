@@ -3,11 +3,16 @@ package io.liverseg.imaging.preprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import net.jpountz.lz4.LZ4Factory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 class SliceBatchCodecTest {
 
@@ -35,6 +40,23 @@ class SliceBatchCodecTest {
             labels[i] = (byte) rnd.nextInt(0, 256);
         }
         return new SliceBatchCodec.MaskPart(40, 2, 16, 16, labels, 1234L, 567L);
+    }
+
+    /**
+     * Loaded by a class loader other than the system one — as in a Quarkus service — the codec still uses
+     * lz4-java's natives, which {@code LZ4Factory.fastestInstance()} would not (it fell back to pure Java there).
+     */
+    @Test
+    @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+    void usesLz4NativesAlsoUnderAnApplicationClassLoader() throws Exception {
+        assertThat(SliceBatchCodec.lz4Implementation()).isEqualTo("LZ4Factory:JNI");
+        URL[] classpath = {SliceBatchCodec.class.getProtectionDomain().getCodeSource().getLocation(),
+            LZ4Factory.class.getProtectionDomain().getCodeSource().getLocation()};
+        try (URLClassLoader app = new URLClassLoader("quarkus-like", classpath, ClassLoader.getPlatformClassLoader())) {
+            Class<?> codec = Class.forName(SliceBatchCodec.class.getName(), true, app);
+            assertThat(codec.getClassLoader()).isSameAs(app);
+            assertThat(codec.getMethod("lz4Implementation").invoke(null)).isEqualTo("LZ4Factory:JNI");
+        }
     }
 
     @Test
