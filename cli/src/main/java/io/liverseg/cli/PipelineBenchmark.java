@@ -27,6 +27,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -151,15 +152,15 @@ final class PipelineBenchmark implements Callable<Integer> {
             }
             IngestClient client = new IngestClient(mesh.ingestUrl());
             byte[] warmupBytes = Files.readAllBytes(stackWarmup);
-            runOne(client, consumer, warmupBytes, new long[1], Set.copyOf(tasks));
-            List<String> partitionWarmups = warmRemainingPartitions(client, consumer, dir.resolve("warmup"),
+            runOne(mesh, client, consumer, warmupBytes, new long[1], Set.copyOf(tasks));
+            List<String> partitionWarmups = warmRemainingPartitions(mesh, client, consumer, dir.resolve("warmup"),
                     warmupBytes, Set.copyOf(tasks));
             List<Pipelined> pipelined = new ArrayList<>();
             for (Path f : files) {
                 byte[] bytes = Files.readAllBytes(f);
                 long[] accepted = new long[1];
                 long t0 = System.nanoTime();
-                Map<String, Arrival> ready = runOne(client, consumer, bytes, accepted, Set.copyOf(tasks));
+                Map<String, Arrival> ready = runOne(mesh, client, consumer, bytes, accepted, Set.copyOf(tasks));
                 long pipelineNanos = ready.values().stream().mapToLong(Arrival::nanoTime).max().orElseThrow() - t0;
                 pipelined.add(new Pipelined(f, bytes.length, t0, accepted[0], pipelineNanos, ready));
                 Volume ct = NiftiReader.defaults().readScan(f);
@@ -325,8 +326,8 @@ final class PipelineBenchmark implements Callable<Integer> {
      *
      * @return the files sent
      */
-    private static List<String> warmRemainingPartitions(IngestClient client, KafkaConsumer<String, byte[]> consumer,
-                                                        Path dir, byte[] warmupBytes, Set<String> tasks)
+    private static List<String> warmRemainingPartitions(Mesh mesh, IngestClient client,
+                                                        KafkaConsumer<String, byte[]> consumer, Path dir, byte[] warmupBytes, Set<String> tasks)
             throws IOException {
         Set<Integer> covered = new HashSet<>(Set.of(partitionOf(warmupBytes)));
         List<String> sent = new ArrayList<>();
@@ -334,7 +335,7 @@ final class PipelineBenchmark implements Callable<Integer> {
             Path f = BenchData.phantomCt(dir, 256, 32, seed);
             byte[] bytes = Files.readAllBytes(f);
             if (covered.add(partitionOf(bytes))) {
-                runOne(client, consumer, bytes, new long[1], tasks);
+                runOne(mesh, client, consumer, bytes, new long[1], tasks);
                 sent.add(f.getFileName().toString());
             }
         }
@@ -352,8 +353,9 @@ final class PipelineBenchmark implements Callable<Integer> {
     }
 
     /** Uploads and waits for every task's MaskReady; {@code acceptedAt[0]} gets the nanoTime of ingest's answer. */
-    private static Map<String, Arrival> runOne(IngestClient client, KafkaConsumer<String, byte[]> consumer,
-                                               byte[] bytes, long[] acceptedAt, Set<String> tasks) throws IOException {
+    private static Map<String, Arrival> runOne(Mesh mesh, IngestClient client,
+                                               KafkaConsumer<String, byte[]> consumer, byte[] bytes,
+                                               long[] acceptedAt, Set<String> tasks) throws IOException {
         IngestClient.Answer a = client.uploadRaw(bytes);
         acceptedAt[0] = System.nanoTime();
         if (a.status() / 100 != 2) {
@@ -373,6 +375,10 @@ final class PipelineBenchmark implements Callable<Integer> {
             }
             if (ready.keySet().containsAll(tasks)) {
                 return ready;
+            }
+            Optional<String> failure = mesh.failure();
+            if (failure.isPresent()) {
+                throw new IOException("no MaskReady for " + id + " of " + tasks + " can come: " + failure.get());
             }
         }
         throw new IOException("MaskReady for " + id + " of " + ready.keySet() + " only, not of every task in " + tasks

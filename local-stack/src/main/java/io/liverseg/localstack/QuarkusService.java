@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A Quarkus application (fast-jar {@code target/quarkus-app/quarkus-run.jar}) as a child JVM on a free loopback
@@ -143,6 +144,28 @@ public final class QuarkusService implements AutoCloseable {
 
     public boolean isAlive() {
         return jvm.isAlive();
+    }
+
+    /**
+     * Empty while the application runs; once its JVM has ended, why — {@link #describeExit} of its exit code and
+     * log — so that whoever waits on it can say so instead of waiting for work that will never come.
+     */
+    public Optional<String> exit() {
+        return jvm.isAlive() ? Optional.empty() : Optional.of(describeExit(name, jvm.exitValue(), jvm.log()));
+    }
+
+    /**
+     * {@code "NAME exited with code C …; its log: LOG"}. A code of 128 + n is how a JVM killed by signal n is
+     * reported; 137 (SIGKILL) is what the kernel's out-of-memory killer leaves, so the message says to look there.
+     */
+    public static String describeExit(String name, int code, Path log) {
+        String why = "";
+        if (code == 128 + 9) {
+            why = " (killed by SIGKILL: if nobody killed it, the kernel's out-of-memory killer did; see dmesg)";
+        } else if (code > 128 && code < 128 + 65) {
+            why = " (killed by signal " + (code - 128) + ")";
+        }
+        return name + " exited with code " + code + why + "; its log: " + log;
     }
 
     /** Stops the application (SIGTERM, so Quarkus shuts down gracefully; killed after 20 s). */

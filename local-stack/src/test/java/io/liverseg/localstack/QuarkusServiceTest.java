@@ -1,5 +1,6 @@
 package io.liverseg.localstack;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -31,5 +32,17 @@ class QuarkusServiceTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("broken exited with code")
                 .hasMessageContaining(tmp.resolve("broken.log").toString());
+    }
+
+    @Test
+    void anExitSaysWhoEndedHowAndWhereTheLogIs() {
+        Path log = Path.of("/tmp/logs/inference.log");
+        assertThat(QuarkusService.describeExit("inference", 137, log))
+                .isEqualTo("inference exited with code 137 (killed by SIGKILL: if nobody killed it, the kernel's"
+                        + " out-of-memory killer did; see dmesg); its log: /tmp/logs/inference.log");
+        assertThat(QuarkusService.describeExit("ingest", 143, log))
+                .startsWith("ingest exited with code 143 (killed by signal 15)");
+        assertThat(QuarkusService.describeExit("training", 1, log))
+                .isEqualTo("training exited with code 1; its log: /tmp/logs/inference.log");
     }
 }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -54,6 +55,7 @@ public final class Mesh implements AutoCloseable {
     private final List<QuarkusService> services = new ArrayList<>();
     private final Path logDir;
     private final Path projectDir;
+    private volatile boolean closing;
 
     private Mesh(Infrastructure infra, Path logDir, Path projectDir) {
         this.infra = infra;
@@ -238,9 +240,35 @@ public final class Mesh implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * Empty while every part runs; else what ended first: a service ({@link QuarkusService#exit()}) or, on a
+     * {@link LocalStack}, the broker or the S3 server. Empty once {@link #close()} has begun, which ends them all.
+     */
+    public Optional<String> failure() {
+        if (closing) {
+            return Optional.empty();
+        }
+        for (QuarkusService s : services) {
+            Optional<String> exit = s.exit();
+            if (exit.isPresent()) {
+                return exit;
+            }
+        }
+        if (infra instanceof LocalStack stack) {
+            if (stack.kafkaProcess().filter(p -> !p.isAlive()).isPresent()) {
+                return Optional.of("the Kafka broker exited; its log is under " + stack.dataDir());
+            }
+            if (stack.s3Process().filter(p -> !p.isAlive()).isPresent()) {
+                return Optional.of("the S3 server exited; its log is under " + stack.dataDir());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Stops the services in reverse start order (training first, ingest last), then the broker and the S3 server. */
     @Override
     public void close() {
+        closing = true;
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }

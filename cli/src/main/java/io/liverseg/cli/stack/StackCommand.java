@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
             "loopback. Prints one line per endpoint, then 'ready'; then (unless --no-demo) segments one",
             "generated phantom and prints its report. Serves until Ctrl-C."})
 public final class StackCommand implements Callable<Integer> {
+    /** How often a serving stack checks that every part still runs. */
+    static final long WATCH_SECONDS = 2;
+
     @Spec
     CommandSpec spec;
 
@@ -80,7 +84,16 @@ public final class StackCommand implements Callable<Integer> {
         }
         err.println("serving; Ctrl-C stops everything");
         err.flush();
-        stopped.await();
+        // A part that dies (an out-of-memory kill, a crash) would leave scans waiting for ever: stop and say which.
+        while (!stopped.await(WATCH_SECONDS, TimeUnit.SECONDS)) {
+            Optional<String> failure = mesh.failure();
+            if (failure.isPresent()) {
+                err.println("stack: " + failure.get() + "; stopping everything");
+                err.flush();
+                mesh.close();
+                return 1;
+            }
+        }
         return 0;
     }
 

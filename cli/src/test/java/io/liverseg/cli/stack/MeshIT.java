@@ -52,13 +52,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The end-to-end test of issue #4 §5: the real broker, the real S3 server, the built services as separate
  * JVMs (two inference instances), phantoms uploaded through ingest-service's REST API.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshIT {
     private static Mesh mesh;
     private static IngestClient client;
@@ -106,6 +110,23 @@ class MeshIT {
         if (mesh != null) {
             mesh.close();
         }
+    }
+
+    /**
+     * Last, as it ends a service: a part that dies is reported with its exit code and log (what `liverseg stack`
+     * prints before it stops, and what ends a benchmark's wait), instead of leaving scans waiting.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aServiceThatDiesIsReportedWithItsExitCodeAndLog() {
+        assertThat(mesh.failure()).isEmpty();
+        QuarkusService training = mesh.service("training");
+        training.process().destroyForcibly();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> mesh.failure().isPresent());
+        assertThat(mesh.failure().orElseThrow())
+                .startsWith("training exited with code 137 (killed by SIGKILL")
+                .endsWith("its log: " + training.log());
     }
 
     private static List<ConsumerRecord<String, byte[]>> poll(String topic) {
