@@ -26,15 +26,14 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -44,9 +43,9 @@ import org.jboss.logging.Logger;
 
 /**
  * ScanReceived → for each enabled task with a champion model: the scan's canonical slices preprocessed as the
- * package says, written to S3 as {@code .lsb} batches, one SliceBatchReady per batch. The scan is downloaded
- * once to a temporary file (streamed, never held whole in memory) and sliced while it inflates, once for all tasks
- * whose packages preprocess alike, and those tasks' events name the same batch objects.
+ * package says, written to S3 as {@code .lsb} batches, one SliceBatchReady per batch. The scan is sliced while it
+ * streams from S3 and inflates (its voxels in memory, never its file on disk), once for all tasks whose packages
+ * preprocess alike, and those tasks' events name the same batch objects.
  *
  * <p>A scan that cannot be read ends in scans/{scan}/failed.json, a ScanFailed event and the dead-letter topic
  * (the exception thrown here nacks the record); the next scan is not affected.
@@ -107,7 +106,7 @@ public class ScanProcessor {
         String scanId = scan.getScanId();
         if (!ObjectKeys.isScanId(scanId)) {
             throw fail(scan, null, "scan_id", new IllegalArgumentException("scan_id '" + scanId
-                    + "' is not 64 lower-case hex digits"), null);
+                    + "' is not 64 lower-case hex digits"));
         }
         List<String> withChampion = new ArrayList<>();
         List<String> versions = new ArrayList<>();
@@ -123,33 +122,33 @@ public class ScanProcessor {
         if (withChampion.isEmpty()) {
             return;
         }
-        Path file = null;
         String currentTask = null;
         try {
-            file = Files.createTempFile("liverseg-scan-", suffix(scan.getImageKey()));
-            if (!store.download(scan.getImageKey(), file)) {
-                throw fail(scan, null, "image_key", new IOException("object " + store.bucket() + "/" + scan.getImageKey()
-                        + " does not exist"), null);
-            }
-            LOG.debugf("scan %s: champions looked up and the scan downloaded after %d ms", scanId,
-                    (System.nanoTime() - t0) / 1_000_000);
             List<TaskModel> models = new ArrayList<>();
             for (int t = 0; t < withChampion.size(); t++) {
                 currentTask = withChampion.get(t);
                 models.add(model(currentTask, versions.get(t)));
             }
+            LOG.debugf("scan %s: champions looked up after %d ms", scanId, (System.nanoTime() - t0) / 1_000_000);
             for (List<TaskModel> pass : passes(models)) {
                 currentTask = pass.get(0).task();
-                slice(scan, pass, file, t0);
+                // Sliced as it streams from S3: the first batch leaves after its slices have arrived, not after a
+                // download of the whole scan (≈ 0.15–0.2 s for a 77 MB one on the local stack)
+                Optional<InputStream> image = store.open(scan.getImageKey());
+                if (image.isEmpty()) {
+                    throw fail(scan, null, "image_key", new IOException("object " + store.bucket() + "/"
+                            + scan.getImageKey() + " does not exist"));
+                }
+                try (InputStream in = image.get()) {
+                    slice(scan, pass, in, t0);
+                }
             }
             LOG.infof("scan %s preprocessed for %s in %d ms", scanId, withChampion, (System.nanoTime() - t0) / 1_000_000);
         } catch (ScanFailedException e) {
             throw e;
         } catch (Exception e) {
             String field = e instanceof BadInputException b ? b.field() : null;
-            throw fail(scan, currentTask, field, e, file);
-        } finally {
-            deleteQuietly(file);
+            throw fail(scan, currentTask, field, e);
         }
     }
 
@@ -188,7 +187,7 @@ public class ScanProcessor {
      * once the pass is done, so inference still sees one task's batches after the other's and the first task's mask
      * is not delayed by the second.
      */
-    private void slice(ScanReceived scan, List<TaskModel> models, Path file, long t0) throws IOException {
+    private void slice(ScanReceived scan, List<TaskModel> models, InputStream image, long t0) throws IOException {
         String scanId = scan.getScanId();
         int batchSize = config.preprocess().batchSize();
         BatchPlan[] plans = new BatchPlan[models.size()];
@@ -197,7 +196,7 @@ public class ScanProcessor {
         for (int m = 1; m < models.size(); m++) {
             deferred.add(new ArrayList<>());
         }
-        StreamingSlicer.readAndSlice(reader, file, models.get(0).spec(), batchSize, batch -> {
+        StreamingSlicer.readAndSlice(reader, image, scan.getImageKey(), models.get(0).spec(), batchSize, batch -> {
             int index = batch.firstSlice() / batchSize;
             // one object for every task of the pass: the same bytes under each task's key cost a PUT (and S3's
             // hashing of it) per task on the CPU inference is using, and the storage twice
@@ -276,11 +275,8 @@ public class ScanProcessor {
      * Records the failure (failed.json, ScanFailed) and returns the exception that nacks the record to the
      * dead-letter topic. Reporting problems are logged, never hide the original failure.
      */
-    private ScanFailedException fail(ScanReceived scan, String task, String field, Exception cause, Path tempFile) {
+    private ScanFailedException fail(ScanReceived scan, String task, String field, Exception cause) {
         String reason = String.valueOf(cause.getMessage());
-        if (tempFile != null) {
-            reason = reason.replace(tempFile.toString(), scan.getImageKey());
-        }
         reason = "preprocess of " + (scan.getFileName().isEmpty() ? scan.getImageKey() : scan.getFileName())
                 + " failed: " + reason;
         ScanFailed.Builder f = ScanFailed.newBuilder()
@@ -317,20 +313,4 @@ public class ScanProcessor {
         return new ScanFailedException(reason, cause);
     }
 
-    private static String suffix(String key) {
-        String lower = key.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".nii") ? ".nii" : ".nii.gz";
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".part"));
-        } catch (IOException e) {
-            LOG.warnf("could not delete temporary file %s: %s", file, e.getMessage());
-        }
-    }
 }

@@ -83,6 +83,19 @@ public final class NiftiReader {
      * left open. {@code name} stands for the file in messages.
      */
     public NiftiImage read(InputStream in, String name) throws IOException {
+        return read(in, name, false, null);
+    }
+
+    /**
+     * As {@link #readScan(Path, VoxelListener)} for a single-file image (.nii or .nii.gz) read from a stream,
+     * which is left open; {@code name} stands for the file in messages. A consumer can slice while the bytes
+     * still arrive, e.g. from S3.
+     */
+    public Volume readScan(InputStream in, String name, VoxelListener listener) throws IOException {
+        return read(in, name, true, listener).volume();
+    }
+
+    private NiftiImage read(InputStream in, String name, boolean scan, VoxelListener listener) throws IOException {
         Path file = nameAsPath(name);
         try (NiftiSource s = NiftiSource.of(in, file)) {
             NiftiHeader h = readHeader(s);
@@ -90,7 +103,7 @@ public final class NiftiReader {
                 throw new NiftiException(file, "magic", "magic '" + h.magic()
                         + "' is a .hdr/.img pair header; a stream must hold a single-file image (n+1 or n+2)");
             }
-            return readData(h, false, s, null);
+            return readData(h, scan, s, listener);
         }
     }
 

@@ -6,6 +6,7 @@ import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.VoxelListener;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
@@ -46,11 +47,37 @@ public final class StreamingSlicer {
      */
     public static Volume readAndSlice(NiftiReader reader, Path file, PreprocessingSpec spec, int batchSize,
                                       BatchSink sink, java.util.function.Consumer<Volume> onStart) throws IOException {
+        return slice(listener -> reader.readScan(file, listener), file.getFileName().toString(), spec, batchSize,
+                sink, onStart);
+    }
+
+    /**
+     * As {@link #readAndSlice(NiftiReader, Path, PreprocessingSpec, int, BatchSink, java.util.function.Consumer)}
+     * for a single-file image (.nii or .nii.gz) read from {@code in} — e.g. straight from S3, so the first batch
+     * does not wait for a download of the whole file. {@code in} is read on another thread (stopped at its next
+     * chunk when slicing fails) and left open for the caller to close.
+     *
+     * @param name stands for the file in messages
+     */
+    public static Volume readAndSlice(NiftiReader reader, InputStream in, String name, PreprocessingSpec spec,
+                                      int batchSize, BatchSink sink, java.util.function.Consumer<Volume> onStart)
+            throws IOException {
+        return slice(listener -> reader.readScan(in, name, listener), name, spec, batchSize, sink, onStart);
+    }
+
+    /** Reads a scan, telling the listener as voxels arrive. */
+    @FunctionalInterface
+    private interface Read {
+        Volume read(VoxelListener listener) throws IOException;
+    }
+
+    private static Volume slice(Read read, String name, PreprocessingSpec spec, int batchSize, BatchSink sink,
+                                java.util.function.Consumer<Volume> onStart) throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         Progress progress = new Progress();
-        Thread readerThread = new Thread(() -> progress.run(reader, file), "nifti-reader-" + file.getFileName());
+        Thread readerThread = new Thread(() -> progress.run(read), "nifti-reader-" + name);
         readerThread.setDaemon(true);
         readerThread.start();
         boolean done = false;
@@ -102,9 +129,9 @@ public final class StreamingSlicer {
         private boolean cancelled;
         private Throwable failure;
 
-        void run(NiftiReader reader, Path file) {
+        void run(Read read) {
             try {
-                reader.readScan(file, this);
+                read.read(this);
                 synchronized (this) {
                     finished = true;
                     notifyAll();

@@ -9,7 +9,9 @@ import io.liverseg.imaging.Voxels;
 import io.liverseg.imaging.nifti.NiftiException;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,6 +68,40 @@ class StreamingSlicerTest {
             next += b.count();
         }
         assertThat(next).isEqualTo(reference.sliceCount());
+    }
+
+    /** From a stream (as preprocess reads S3) the batches are those of the file, for every orientation. */
+    @ParameterizedTest
+    @MethodSource("affines")
+    void aStreamGivesTheSameBatchesAsTheFile(Affine affine) throws IOException {
+        Path file = writeCt(affine);
+        PreprocessingSpec spec = new PreprocessingSpec(HuWindow.ABDOMEN, Normalization.UNIT, 16, 3);
+        List<SliceBatch> fromFile = new ArrayList<>();
+        StreamingSlicer.readAndSlice(NiftiReader.defaults(), file, spec, 7, fromFile::add);
+        List<SliceBatch> fromStream = new ArrayList<>();
+        List<Volume> started = new ArrayList<>();
+        Volume read;
+        try (InputStream in = Files.newInputStream(file)) {
+            read = StreamingSlicer.readAndSlice(NiftiReader.defaults(), in, "scans/x/image.nii.gz", spec, 7,
+                    fromStream::add, started::add);
+        }
+
+        assertThat(read.voxels()).isEqualTo(NiftiReader.defaults().readScan(file).voxels());
+        assertThat(started).containsExactly(read);
+        assertThat(fromStream).hasSameSizeAs(fromFile);
+        for (int i = 0; i < fromFile.size(); i++) {
+            assertThat(fromStream.get(i).firstSlice()).isEqualTo(fromFile.get(i).firstSlice());
+            assertThat(fromStream.get(i).data()).containsExactly(fromFile.get(i).data());
+        }
+    }
+
+    @Test
+    void aTruncatedStreamFailsWithTheReadersTypedErrorNamingIt() throws IOException {
+        byte[] gz = Files.readAllBytes(writeCt(Affine.scaling(1, 1, 1)));
+        InputStream cut = new ByteArrayInputStream(java.util.Arrays.copyOf(gz, gz.length / 2));
+        assertThatThrownBy(() -> StreamingSlicer.readAndSlice(NiftiReader.defaults(), cut, "scans/x/image.nii.gz",
+                PreprocessingSpec.defaults(), 4, b -> { }, v -> { }))
+                .isInstanceOf(NiftiException.class).hasMessageContaining("scans/x/image.nii.gz");
     }
 
     @Test
