@@ -27,6 +27,7 @@ class StreamingSlicerTest {
     private static final int NX = 40;
     private static final int NY = 36;
     private static final int NZ = 90; // > one 64 KiB read chunk, so batches really are made mid-read
+    private static final PreprocessingSpec SPEC = new PreprocessingSpec(HuWindow.ABDOMEN, Normalization.UNIT, 16, 3);
 
     @TempDir
     Path dir;
@@ -54,13 +55,12 @@ class StreamingSlicerTest {
     @MethodSource("affines")
     void emitsTheSameBatchesInOrderAsPreprocessingTheWholeVolume(Affine affine) throws IOException {
         Path file = writeCt(affine);
-        PreprocessingSpec spec = new PreprocessingSpec(HuWindow.ABDOMEN, Normalization.UNIT, 16, 3);
         List<SliceBatch> streamed = new ArrayList<>();
-        Volume read = StreamingSlicer.readAndSlice(NiftiReader.defaults(), file, spec, 7, streamed::add);
+        Volume read = StreamingSlicer.readAndSlice(NiftiReader.defaults(), file, SPEC, 7, streamed::add);
 
         Volume whole = NiftiReader.defaults().readScan(file);
         assertThat(read.voxels()).isEqualTo(whole.voxels());
-        SlicePreprocessor reference = new SlicePreprocessor(whole, spec);
+        SlicePreprocessor reference = new SlicePreprocessor(whole, SPEC);
         int next = 0;
         for (SliceBatch b : streamed) {
             assertThat(b.firstSlice()).isEqualTo(next);
@@ -75,14 +75,13 @@ class StreamingSlicerTest {
     @MethodSource("affines")
     void aStreamGivesTheSameBatchesAsTheFile(Affine affine) throws IOException {
         Path file = writeCt(affine);
-        PreprocessingSpec spec = new PreprocessingSpec(HuWindow.ABDOMEN, Normalization.UNIT, 16, 3);
         List<SliceBatch> fromFile = new ArrayList<>();
-        StreamingSlicer.readAndSlice(NiftiReader.defaults(), file, spec, 7, fromFile::add);
+        StreamingSlicer.readAndSlice(NiftiReader.defaults(), file, SPEC, 7, fromFile::add);
         List<SliceBatch> fromStream = new ArrayList<>();
         List<Volume> started = new ArrayList<>();
         Volume read;
         try (InputStream in = Files.newInputStream(file)) {
-            read = StreamingSlicer.readAndSlice(NiftiReader.defaults(), in, "scans/x/image.nii.gz", spec, 7,
+            read = StreamingSlicer.readAndSlice(NiftiReader.defaults(), in, "scans/x/image.nii.gz", SPEC, 7,
                     fromStream::add, started::add);
         }
 
