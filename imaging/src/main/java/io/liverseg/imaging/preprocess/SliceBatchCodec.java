@@ -416,8 +416,8 @@ public final class SliceBatchCodec {
     /**
      * lz4-java's JNI build, else its fastest Java one. Not {@link LZ4Factory#fastestInstance()}: that tries the
      * natives only when lz4-java was loaded by the system class loader, so in a Quarkus service (its own class
-     * loader) it fell back to the pure-Java codec: ≈ 1.6× the compression and 5× the decompression time of a
-     * 300-slice scan's batches, and 17 % larger batches (BENCHMARKS.md §3, session 15).
+     * loader) it fell back to the pure-Java codec: ≈ 1.6× the compression and 5× the decompression time, and
+     * 17 % more bytes, for a batch of the benchmark's CT (BENCHMARKS.md §3, session 15).
      */
     static LZ4Factory lz4() {
         try {
