@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -93,7 +94,10 @@ public final class ObjectStore {
     public ObjectStore(MinioClient client, String bucket, PayloadSigning signing, OkHttpClient http) {
         this.client = client;
         this.bucket = bucket;
-        this.signing = signing;
+        this.signing = Objects.requireNonNull(signing, "signing");
+        if (signing == PayloadSigning.UNSIGNED && http == null) {
+            throw new IllegalArgumentException("unsigned PUTs need an HTTP client");
+        }
         this.http = http;
     }
 

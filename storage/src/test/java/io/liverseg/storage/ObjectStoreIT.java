@@ -88,6 +88,8 @@ class ObjectStoreIT {
         ObjectStore signed = new ObjectStore(stack.s3Client(), "objectstore-it", ObjectStore.PayloadSigning.SIGNED,
                 null);
         assertThat(store.signing()).isEqualTo(ObjectStore.PayloadSigning.UNSIGNED);
+        assertThatThrownBy(() -> new ObjectStore(stack.s3Client(), "objectstore-it",
+                ObjectStore.PayloadSigning.UNSIGNED, null)).isInstanceOf(IllegalArgumentException.class);
         byte[] data = new byte[3 * 1024 * 1024 + 5];
         new java.util.Random(7).nextBytes(data);
         Path file = Files.write(tmp.resolve("scan.bin"), data);
