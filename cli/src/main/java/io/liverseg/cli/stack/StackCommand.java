@@ -87,6 +87,14 @@ public final class StackCommand implements Callable<Integer> {
         // A part that dies (an out-of-memory kill, a crash) would leave scans waiting for ever: stop and say which.
         while (!stopped.await(WATCH_SECONDS, TimeUnit.SECONDS)) {
             Optional<String> failure = mesh.failure();
+            // Ctrl-C reaches the children too (one process group), and they may end before the shutdown hook has
+            // begun closing the mesh: a part that ended with it is not a failure, so look again once the hook ran
+            if (failure.isPresent()) {
+                if (stopped.await(WATCH_SECONDS, TimeUnit.SECONDS)) {
+                    return 0;
+                }
+                failure = mesh.failure();
+            }
             if (failure.isPresent()) {
                 err.println("stack: " + failure.get() + "; stopping everything");
                 err.flush();
