@@ -101,7 +101,7 @@ public class BatchProcessor {
     /**
      * Name prefixes of the threads that run beside the forward passes ({@link InferenceConfig.Inference#helperNiceness}):
      * this class's finisher and prefetch, the gRPC API's look-ups and deadlines, the Kafka clients' and Vert.x's
-     * threads, and the JVM's JIT compilers, which still used 0.4–0.9 core-seconds a scan after three scans had
+     * threads, and the JVM's JIT compilers, which still used 0.4–1.4 core-seconds a scan after three scans had
      * warmed the service up (the forward passes run in libtorch and need none of their work; BENCHMARKS.md §3,
      * session 15). Never a thread that runs forward passes — Quarkus's workers ({@code executor-thread-}), the gRPC
      * segmentations ({@link SegmentationSlots#THREAD_PREFIX}), the lanes ({@code SlicePredictor.LANE_THREAD}) —:
