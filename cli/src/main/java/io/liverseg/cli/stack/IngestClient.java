@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /** A small client of ingest-service's REST API: upload, status, report, mask. */
 public final class IngestClient {
@@ -117,8 +118,21 @@ public final class IngestClient {
      * @return the last status document; empty on timeout
      */
     public Optional<JsonNode> awaitDone(String id, Duration timeout) throws IOException, InterruptedException {
+        return awaitDone(id, timeout, Optional::empty);
+    }
+
+    /**
+     * As {@link #awaitDone(String, Duration)}, giving up as soon as {@code stopIf} names a reason (e.g. a part of
+     * the stack that has died, {@link Mesh#failure()}): an IOException with that reason, not a wait to the timeout.
+     */
+    public Optional<JsonNode> awaitDone(String id, Duration timeout, Supplier<Optional<String>> stopIf)
+            throws IOException, InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
+            Optional<String> stop = stopIf.get();
+            if (stop.isPresent()) {
+                throw new IOException("scan " + id + " cannot finish: " + stop.get());
+            }
             Answer a = status(id);
             if (a.status() == 200) {
                 JsonNode s = a.json();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.liverseg.imaging.msd.PhantomDatasetWriter;
 import io.liverseg.imaging.phantom.PhantomOptions;
 import io.liverseg.localstack.QuarkusService;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +121,14 @@ public final class StackCommand implements Callable<Integer> {
         String id = upload.json().path("id").asText();
         out.println("demo scan " + id + " (" + image.getFileName() + " with its label) uploaded");
         out.flush();
-        Optional<JsonNode> done = client.awaitDone(id, Duration.ofMinutes(10));
+        Optional<JsonNode> done;
+        try {
+            done = client.awaitDone(id, Duration.ofMinutes(10), mesh::failure);
+        } catch (IOException e) {
+            // a part died (the serving loop then says which and stops) or ingest does not answer
+            err.println("demo: " + e.getMessage());
+            return;
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (done.isEmpty()) {
             err.println("demo: no mask within 10 minutes; see the logs");
