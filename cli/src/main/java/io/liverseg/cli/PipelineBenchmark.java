@@ -26,9 +26,9 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -327,8 +327,8 @@ final class PipelineBenchmark implements Callable<Integer> {
      * @return the files sent
      */
     private static List<String> warmRemainingPartitions(Mesh mesh, IngestClient client,
-                                                        KafkaConsumer<String, byte[]> consumer, Path dir, byte[] warmupBytes, Set<String> tasks)
-            throws IOException {
+                                                        KafkaConsumer<String, byte[]> consumer, Path dir,
+                                                        byte[] warmupBytes, Set<String> tasks) throws IOException {
         Set<Integer> covered = new HashSet<>(Set.of(partitionOf(warmupBytes)));
         List<String> sent = new ArrayList<>();
         for (long seed = 9; covered.size() < Mesh.PARTITIONS; seed++) {

@@ -131,7 +131,7 @@ public final class ObjectStore {
     }
 
     public void put(String key, byte[] data, String contentType) {
-        if (signing == PayloadSigning.UNSIGNED && data.length <= SINGLE_PUT_MAX) {
+        if (putsUnsigned(data.length)) {
             call("put", key, () -> putUnsigned(key, RequestBody.create(data, MediaType.get(contentType))));
             return;
         }
@@ -143,12 +143,17 @@ public final class ObjectStore {
     public void putFile(String key, Path file, String contentType) {
         call("put", key, () -> {
             long size = Files.size(file);
-            if (signing == PayloadSigning.UNSIGNED && size <= SINGLE_PUT_MAX) {
+            if (putsUnsigned(size)) {
                 return putUnsigned(key, RequestBody.create(file.toFile(), MediaType.get(contentType)));
             }
             return client.uploadObject(UploadObjectArgs.builder().bucket(bucket).object(key)
                     .filename(file.toString(), partSize(size)).contentType(contentType).build());
         });
+    }
+
+    /** An object of {@code size} bytes goes up in one unsigned PUT; larger ones, or a signed store's, the MinIO way. */
+    private boolean putsUnsigned(long size) {
+        return signing == PayloadSigning.UNSIGNED && size <= SINGLE_PUT_MAX;
     }
 
     /** One PUT through a presigned URL; a refusal becomes an IOException with S3's status, code and message. */
