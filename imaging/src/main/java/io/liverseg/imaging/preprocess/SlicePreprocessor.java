@@ -25,6 +25,8 @@ public final class SlicePreprocessor {
     private final int[] cachedIndex = {-1, -1, -1, -1};
     private final float[][] cachedSlice = new float[4][];
     private int cacheNext;
+    /** For int16 voxels: the input of every stored value, built at the first slice. */
+    private float[] int16Table;
 
     /**
      * @param source a 3D CT in any axis order
@@ -128,12 +130,13 @@ public final class SlicePreprocessor {
         double inter = volume.inter();
         Voxels voxels = volume.voxels();
         short[] raw = voxels.type() == DataType.INT16 ? voxels.shortArray() : null;
+        float[] table = raw != null ? int16Table() : null;
         for (int j = 0; j < ny; j++) {
             int src = reorientation.sourceIndex(0, j, k);
             int o = j * nx;
             if (raw != null) {
                 for (int i = 0; i < nx; i++, src += stepI) {
-                    out[o + i] = norm.apply(window.clip(raw[src] * slope + inter), window);
+                    out[o + i] = table[raw[src] - Short.MIN_VALUE];
                 }
             } else {
                 for (int i = 0; i < nx; i++, src += stepI) {
@@ -142,6 +145,26 @@ public final class SlicePreprocessor {
             }
         }
         return out;
+    }
+
+    /**
+     * The network input of every int16 value (index = value − {@link Short#MIN_VALUE}), computed exactly as for a
+     * single voxel: a 256 KiB table built once instead of a scale, clip and division per voxel — a 512×512×300
+     * scan has 79 M of them, and preprocessing runs beside the forward passes.
+     */
+    private float[] int16Table() {
+        if (int16Table == null) {
+            HuWindow window = spec.window();
+            Normalization norm = spec.normalization();
+            double slope = volume.slope();
+            double inter = volume.inter();
+            float[] t = new float[1 << 16];
+            for (int v = Short.MIN_VALUE; v <= Short.MAX_VALUE; v++) {
+                t[v - Short.MIN_VALUE] = norm.apply(window.clip((short) v * slope + inter), window);
+            }
+            int16Table = t;
+        }
+        return int16Table;
     }
 
     /**

@@ -59,6 +59,34 @@ class SlicePreprocessorTest {
     }
 
     @Test
+    void everyInt16ValueBecomesTheSameInputAsThePerVoxelComputationGives() {
+        // all 65536 int16 values on one 256×256 slice, with a slope and an intercept, against the same values
+        // stored as float32 (computed voxel by voxel) and against the formula written out
+        short[] raw = new short[1 << 16];
+        float[] asFloat = new float[raw.length];
+        for (int v = Short.MIN_VALUE; v <= Short.MAX_VALUE; v++) {
+            raw[v - Short.MIN_VALUE] = (short) v;
+            asFloat[v - Short.MIN_VALUE] = v;
+        }
+        int[] dims = {256, 256, 1};
+        HuWindow window = new HuWindow(-150, 250);
+        for (Normalization norm : new Normalization[] {Normalization.UNIT, Normalization.zScore(60.5, 87.25)}) {
+            PreprocessingSpec spec = new PreprocessingSpec(window, norm, 256, 1);
+            float[] fromInt16 = new SlicePreprocessor(new Volume(dims, Voxels.ofShorts(raw), Affine.scaling(1, 1, 1),
+                    0.5, -1024), spec).windowed(0);
+            float[] fromFloat32 = new SlicePreprocessor(new Volume(dims, Voxels.ofFloats(asFloat),
+                    Affine.scaling(1, 1, 1), 0.5, -1024), spec).windowed(0);
+            assertThat(fromInt16).as("%s", norm.mode()).containsExactly(fromFloat32);
+            for (int v : new int[] {Short.MIN_VALUE, -1, 0, 1, 1724, 2548, 2549, Short.MAX_VALUE}) {
+                double hu = Math.max(-150, Math.min(250, v * 0.5 - 1024));
+                float expected = norm.mode() == Normalization.Mode.UNIT_RANGE ? (float) ((hu + 150) / 400)
+                        : (float) ((hu - 60.5) / 87.25);
+                assertThat(fromInt16[v - Short.MIN_VALUE]).as("%s of stored %d", norm.mode(), v).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void threeChannelsAreTheNeighbouringSlicesWithEdgesRepeated() {
         // a square in-plane grid and the same target size make resampling the identity
         short[] raw = new short[4 * 4 * 3];
