@@ -63,6 +63,16 @@ public final class Reorientation {
         return perm[0] == 0 && perm[1] == 1 && perm[2] == 2 && !flip[0] && !flip[1] && !flip[2];
     }
 
+    /** Dims of the source volume. */
+    public int[] sourceDims() {
+        return sourceDims.clone();
+    }
+
+    /** Affine of the source volume (the very object given, so a result on the source grid carries it exactly). */
+    public Affine sourceAffine() {
+        return sourceAffine;
+    }
+
     /** Dims of the canonical volume. */
     public int[] canonicalDims() {
         return new int[] {sourceDims[perm[0]], sourceDims[perm[1]], sourceDims[perm[2]]};
