@@ -11,13 +11,20 @@ import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.net.AttentionResUNetBlock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
@@ -50,6 +57,9 @@ public final class SlicePredictor {
         t.setDaemon(true);
         return t;
     });
+
+    /** {@link #queuedLanes}, by number of lanes (in practice one entry: the process's lanes). */
+    private static final Map<Integer, ExecutorService> QUEUED_LANES = new HashMap<>();
 
     private final Model model;
     private final AttentionResUNetBlock block;
@@ -107,6 +117,83 @@ public final class SlicePredictor {
     }
 
     /**
+     * As {@link #predict}, but the passes are queued to the process's {@link #lanes()} queued lanes and the call
+     * returns at once. Passes of consecutive calls run back to back in the order they were queued, so a lane that
+     * finishes the last pass of one call starts on the next call's first pass. (A {@link #predict} call's passes
+     * wait for one another at its end: on 2 cores a lane preempted by any other thread, or a call's last odd pass,
+     * left the other lane idle, and a service also idled between calls.) The labels are exactly those of
+     * {@link #predict}: the same passes of the same slices. Callers bound how many calls they leave in flight;
+     * each holds its slices until its last pass.
+     *
+     * @return the labels, and when the call's first pass began and its last ended
+     */
+    public CompletableFuture<Queued> predictQueued(float[] data, int n, int c, int h, int w,
+                                                   TestTimeAugmentation tta) {
+        checkLength(data, n, c, h, w);
+        byte[] labels = new byte[n * h * w];
+        int size = passSize(n, forwardBatch, lanes);
+        int count = (n + size - 1) / size;
+        CompletableFuture<Queued> result = new CompletableFuture<>();
+        AtomicInteger remaining = new AtomicInteger(count);
+        AtomicLong started = new AtomicLong(Long.MAX_VALUE);
+        ExecutorService queue = queuedLanes(lanes);
+        for (int i = 0; i < count; i++) {
+            int first = i * size;
+            int k = Math.min(size, n - first);
+            Runnable pass = () -> {
+                if (result.isDone()) {
+                    return; // an earlier pass of this call failed
+                }
+                started.accumulateAndGet(System.nanoTime(), Math::min);
+                try {
+                    // passes write disjoint ranges of labels; the last decrement below publishes them
+                    pass(data, labels, first, k, c, h, w, tta, (probs, f) -> { });
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+                if (remaining.decrementAndGet() == 0) {
+                    result.complete(new Queued(labels, started.get(), System.nanoTime()));
+                }
+            };
+            try {
+                queue.execute(pass);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                break;
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The labels of a {@link #predictQueued} call.
+     *
+     * @param labels       n × h × w, as {@link #predict} gives them
+     * @param startedNanos {@link System#nanoTime()} when its first pass began
+     * @param endedNanos   {@link System#nanoTime()} when its last pass ended
+     */
+    public record Queued(byte[] labels, long startedNanos, long endedNanos) {
+    }
+
+    /**
+     * The queued lanes: {@code lanes} threads that take passes in the order they were queued; created at the first
+     * {@link #predictQueued} with that many lanes (with that caller's CPU priority, as {@link #LANES}), daemons.
+     */
+    private static synchronized ExecutorService queuedLanes(int lanes) {
+        return QUEUED_LANES.computeIfAbsent(lanes, n -> {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, LANE_THREAD);
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.prestartAllCoreThreads();
+            return pool;
+        });
+    }
+
+    /**
      * Labels and class probabilities for {@code n} slices of {@code c × h × w}: the labels are exactly those of
      * {@link #predict} (argmax of the float probabilities; with augmentation, of their mean), the probabilities
      * are quantised to bytes, p × 255 rounded, laid out (n, classes, h, w).
@@ -136,17 +223,8 @@ public final class SlicePredictor {
         byte[] labels = new byte[n * h * w];
         int size = passSize(n, forwardBatch, lanes);
         int count = (n + size - 1) / size;
-        IntConsumer pass = i -> {
-            int first = i * size;
-            int k = Math.min(size, n - first);
-            try (NDManager m = model.getNDManager().newSubManager()) {
-                NDArray probs = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, tta);
-                byte[] part = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
-                // passes write disjoint ranges; the joins below publish them to the caller
-                System.arraycopy(part, 0, labels, first * h * w, part.length);
-                more.accept(probs, first);
-            }
-        };
+        // passes write disjoint ranges of labels; the joins below publish them to the caller
+        IntConsumer pass = i -> pass(data, labels, i * size, Math.min(size, n - i * size), c, h, w, tta, more);
         int helpers = Math.min(lanes, count) - 1;
         if (helpers == 0) {
             for (int i = 0; i < count; i++) {
@@ -196,6 +274,17 @@ public final class SlicePredictor {
             throw new IllegalStateException("forward pass interrupted", failure);
         }
         return labels;
+    }
+
+    /** One forward pass over slices {@code first .. first + k} in its own NDManager, its labels into {@code labels}. */
+    private void pass(float[] data, byte[] labels, int first, int k, int c, int h, int w, TestTimeAugmentation tta,
+                      PassResult more) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray probs = probabilities(m, chunk(data, first, k, c * h * w), k, c, h, w, tta);
+            byte[] part = probs.argMax(1).toType(DataType.UINT8, false).toByteArray();
+            System.arraycopy(part, 0, labels, first * h * w, part.length);
+            more.accept(probs, first);
+        }
     }
 
     /**

@@ -16,6 +16,9 @@ import io.liverseg.model.net.AttentionResUNet;
 import io.liverseg.model.net.AttentionResUNetBlock;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,6 +114,35 @@ class SlicePredictorTest {
         SlicePredictor.Probabilities got = threeAtOnce.predictProbabilities(data, 7, C, H, W, NONE);
         assertThat(got.labels()).isEqualTo(expected.labels());
         assertThat(got.quantised()).isEqualTo(expected.quantised());
+    }
+
+    @Test
+    void queuedCallsGiveTheLabelsOfTheirOwnCallsInTheirOwnTimeSpans() throws Exception {
+        SlicePredictor queued = new SlicePredictor(model, block, 2, 2);
+        SlicePredictor alone = new SlicePredictor(model, block, 2, 1);
+        float[] seven = slices(7);
+        float[] three = Arrays.copyOfRange(slices(9), 6 * PER_SLICE, 9 * PER_SLICE);
+        // both queued before either is done: the second call's passes wait behind the first's
+        CompletableFuture<SlicePredictor.Queued> a = queued.predictQueued(seven, 7, C, H, W, NONE);
+        CompletableFuture<SlicePredictor.Queued> b = queued.predictQueued(three, 3, C, H, W, FLIP);
+        SlicePredictor.Queued first = a.get(60, TimeUnit.SECONDS);
+        SlicePredictor.Queued second = b.get(60, TimeUnit.SECONDS);
+        assertThat(first.labels()).isEqualTo(alone.predict(seven, 7, C, H, W, NONE));
+        assertThat(second.labels()).isEqualTo(alone.predict(three, 3, C, H, W, FLIP));
+        assertThat(first.startedNanos()).isLessThan(first.endedNanos());
+        assertThat(second.startedNanos()).isGreaterThanOrEqualTo(first.startedNanos()).isLessThan(second.endedNanos());
+    }
+
+    @Test
+    void aQueuedCallWhosePassFailsFailsAndTheLanesGoOn() throws Exception {
+        SlicePredictor queued = new SlicePredictor(model, block, 2, 2);
+        // one channel too many for the network: every pass fails inside the engine
+        CompletableFuture<SlicePredictor.Queued> bad = queued.predictQueued(new float[3 * 2 * H * W], 3, 2, H, W,
+                NONE);
+        assertThatThrownBy(() -> bad.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        float[] data = slices(3);
+        assertThat(queued.predictQueued(data, 3, C, H, W, NONE).get(60, TimeUnit.SECONDS).labels())
+                .isEqualTo(new SlicePredictor(model, block, 2, 1).predict(data, 3, C, H, W, NONE));
     }
 
     @Test
