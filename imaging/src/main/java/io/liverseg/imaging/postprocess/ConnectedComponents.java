@@ -1,5 +1,8 @@
 package io.liverseg.imaging.postprocess;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -116,6 +119,10 @@ public final class ConnectedComponents {
 
     /** Foreground runs: voxel ranges [start, end) within one row, in index order; rowFirst[row] is its first run. */
     private static final class Runs {
+        /** Eight labels read as one long (any alignment), to pass background quickly. */
+        private static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class,
+                ByteOrder.nativeOrder());
+
         int[] start = new int[1024];
         int[] end = new int[1024];
         int count;
@@ -125,11 +132,21 @@ public final class ConnectedComponents {
             Runs runs = new Runs();
             int rows = ny * nz;
             runs.rowFirst = new int[rows + 1];
+            // a mask is mostly background: where label 0 is not foreground, 8 zero bytes are passed at a time
+            boolean skipZeros = !foreground[0];
             for (int row = 0; row < rows; row++) {
                 runs.rowFirst[row] = runs.count;
                 int base = row * nx;
                 int i = 0;
                 while (i < nx) {
+                    if (skipZeros) {
+                        while (i + Long.BYTES <= nx && (long) EIGHT_BYTES.get(labels, base + i) == 0L) {
+                            i += Long.BYTES;
+                        }
+                        if (i == nx) {
+                            break;
+                        }
+                    }
                     if (!foreground[labels[base + i] & 0xFF]) {
                         i++;
                         continue;

@@ -10,8 +10,10 @@ class ConnectedComponentsTest {
     @Test
     void keepsWhatAFloodFillKeepsOnRandomMasks() {
         Random random = new Random(7);
-        int[][] shapes = {{1, 1, 1}, {9, 1, 1}, {1, 9, 1}, {1, 1, 9}, {7, 5, 3}, {16, 12, 10}, {33, 17, 9}};
-        double[] densities = {0.1, 0.3, 0.5, 0.6, 0.8};
+        int[][] shapes = {{1, 1, 1}, {9, 1, 1}, {1, 9, 1}, {1, 1, 9}, {7, 5, 3}, {16, 12, 10}, {33, 17, 9},
+            {70, 9, 5}};
+        // sparse masks too: long stretches of background are passed 8 labels at a time
+        double[] densities = {0.01, 0.03, 0.1, 0.3, 0.5, 0.6, 0.8};
         for (int[] s : shapes) {
             for (double density : densities) {
                 for (int trial = 0; trial < 4; trial++) {
@@ -20,7 +22,8 @@ class ConnectedComponentsTest {
                         mask[p] = (byte) (random.nextDouble() < density ? 1 + random.nextInt(3) : 0);
                     }
                     boolean[] foreground = new boolean[256];
-                    foreground[1] = true;
+                    // every fourth trial counts the background label 0 as foreground as well
+                    foreground[trial == 3 ? 0 : 1] = true;
                     foreground[2] = true;
                     byte[] expected = mask.clone();
                     long expectedSize = floodFillKeepLargest(expected, s[0], s[1], s[2], foreground);
