@@ -4,11 +4,14 @@ import io.liverseg.cli.stack.IngestClient;
 import io.liverseg.cli.stack.Mesh;
 import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.preprocess.SliceBatch;
+import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import io.liverseg.localstack.QuarkusService;
 import io.liverseg.model.DeviceSetting;
 import io.liverseg.model.DjlEnvironment;
 import io.liverseg.model.predict.Segmenter;
 import io.liverseg.model.predict.SlicePredictor;
+import io.liverseg.model.predict.TestTimeAugmentation;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.SegmentationTasks;
 import io.liverseg.proto.events.v1.MaskReady;
@@ -32,6 +35,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -65,8 +69,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "--tasks; the pipeline time ends with the last task's MaskReady and the model-only time is the sum",
             "over those tasks' models (from models/, loaded in this JVM, with the service's forward lanes) on",
             "the same scan, read whole and run right after that scan's pipeline run (with one scan the best of",
-            "two runs). Each run's overhead is taken against the lower, per task, of that and the forward time",
-            "the inference service measured itself; the headline is the run with the median overhead."})
+            "two runs), twice: batch after batch as Segmenter runs them, and every pass queued at once as the",
+            "inference service queues a scan's batches; the lower counts. Each run's overhead is taken against",
+            "the lower, per task, of that and the forward time the inference service measured itself; the",
+            "headline is the run with the median overhead."})
 final class PipelineBenchmark implements Callable<Integer> {
     /** Model-only runs per task; the fastest counts, so noise cannot make the pipeline look cheaper. */
     static final int MODEL_ONLY_RUNS = 2;
@@ -170,6 +176,7 @@ final class PipelineBenchmark implements Callable<Integer> {
                     for (int r = 0; r < runsPerFile; r++) {
                         Segmenter.Segmentation run = s.getValue().segment(ct, new Segmenter.Options(32));
                         runs.add(run.timingsMs().get("inference_ms"));
+                        runs.add(queuedForwardMs(s.getValue(), ct, 32));
                     }
                     modelOnlyRunsMs.get(s.getKey()).add(runs);
                     modelOnly.append(' ').append(s.getKey()).append(' ').append(runs);
@@ -296,7 +303,14 @@ final class PipelineBenchmark implements Callable<Integer> {
             t.put("model_version", m.getModelVersion());
             t.put("upload_to_mask_ready_ms", (p.ready().get(task).nanoTime() - p.sentNanos()) / 1_000_000);
             t.put("model_only_inference_ms", modelOnly);
-            t.put("model_only_runs_ms", runs);
+            // each run is measured twice, in this order: Segmenter's batch after batch, then every pass queued
+            List<Long> segmenterRuns = new ArrayList<>();
+            List<Long> queuedRuns = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                (i % 2 == 0 ? segmenterRuns : queuedRuns).add(runs.get(i));
+            }
+            t.put("model_only_runs_ms", segmenterRuns);
+            t.put("model_only_queued_runs_ms", queuedRuns);
             t.put("service_timings_ms", m.getTimingsMsMap());
             byTask.put(task, t);
         }
@@ -311,6 +325,33 @@ final class PipelineBenchmark implements Callable<Integer> {
         r.put("overhead", (double) (pipelineMs - referenceTotal) / referenceTotal);
         r.put("by_task", byTask);
         return r;
+    }
+
+    /**
+     * The model alone on the scan's batches, every pass queued at once to the forward lanes as the inference service
+     * queues a scan's batches ({@link SlicePredictor#predictQueued}): from the first pass's start to the last one's
+     * end. The batches are preprocessed first, untimed. {@link Segmenter}'s own time (one batch after another, each
+     * batch's passes waiting for one another at its end) is measured beside it; the lower counts.
+     */
+    static long queuedForwardMs(Segmenter segmenter, Volume ct, int batchSize) throws Exception {
+        SlicePreprocessor pre = new SlicePreprocessor(ct, segmenter.manifest().preprocessing().toSpec());
+        List<SliceBatch> batches = new ArrayList<>();
+        for (int first = 0; first < pre.sliceCount(); first += batchSize) {
+            batches.add(pre.batch(first, Math.min(batchSize, pre.sliceCount() - first)));
+        }
+        List<CompletableFuture<SlicePredictor.Queued>> queued = new ArrayList<>();
+        for (SliceBatch b : batches) {
+            queued.add(segmenter.predictor().predictQueued(b.data(), b.count(), b.channels(), b.height(), b.width(),
+                    TestTimeAugmentation.NONE));
+        }
+        long started = Long.MAX_VALUE;
+        long ended = Long.MIN_VALUE;
+        for (CompletableFuture<SlicePredictor.Queued> f : queued) {
+            SlicePredictor.Queued q = f.get();
+            started = Math.min(started, q.startedNanos());
+            ended = Math.max(ended, q.endedNanos());
+        }
+        return (ended - started) / 1_000_000;
     }
 
     /** A task's MaskReady and the nanoTime it was read. */
