@@ -69,10 +69,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "--tasks; the pipeline time ends with the last task's MaskReady and the model-only time is the sum",
             "over those tasks' models (from models/, loaded in this JVM, with the service's forward lanes) on",
             "the same scan, read whole and run right after that scan's pipeline run (with one scan the best of",
-            "two runs), twice: batch after batch as Segmenter runs them, and every pass queued at once as the",
-            "inference service queues a scan's batches; the lower counts. Each run's overhead is taken against",
-            "the lower, per task, of that and the forward time the inference service measured itself; the",
-            "headline is the run with the median overhead."})
+            "two runs), twice: batch after batch as Segmenter and the inference service run them, and every",
+            "pass queued at once, so that no lane waits at a batch's end; the lower counts. Each run's overhead",
+            "is taken against the lower, per task, of that and the forward time the inference service measured",
+            "itself; the headline is the run with the median overhead."})
 final class PipelineBenchmark implements Callable<Integer> {
     /** Model-only runs per task; the fastest counts, so noise cannot make the pipeline look cheaper. */
     static final int MODEL_ONLY_RUNS = 2;
@@ -328,10 +328,11 @@ final class PipelineBenchmark implements Callable<Integer> {
     }
 
     /**
-     * The model alone on the scan's batches, every pass queued at once to the forward lanes as the inference service
-     * queues a scan's batches ({@link SlicePredictor#predictQueued}): from the first pass's start to the last one's
-     * end. The batches are preprocessed first, untimed. {@link Segmenter}'s own time (one batch after another, each
-     * batch's passes waiting for one another at its end) is measured beside it; the lower counts.
+     * The model alone on the scan's batches, every pass queued at once to the forward lanes
+     * ({@link SlicePredictor#predictQueued}), so that no lane waits for the other at a batch's end: from the first
+     * pass's start to the last one's end. The batches are preprocessed first, untimed. {@link Segmenter}'s own time
+     * (one batch after another, as the inference service runs them) is measured beside it; the lower counts, so the
+     * reference is the fastest this JVM ran the model over the same slices.
      */
     static long queuedForwardMs(Segmenter segmenter, Volume ct, int batchSize) throws Exception {
         SlicePreprocessor pre = new SlicePreprocessor(ct, segmenter.manifest().preprocessing().toSpec());

@@ -17,7 +17,6 @@ import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.pkg.ModelManifest;
 import io.liverseg.model.predict.Segmenter;
-import io.liverseg.model.predict.SlicePredictor;
 import io.liverseg.proto.events.v1.Geometry;
 import io.liverseg.proto.events.v1.LabelVolume;
 import io.liverseg.proto.events.v1.MaskReady;
@@ -50,7 +49,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,15 +70,11 @@ import org.jboss.logging.Logger;
  * then acknowledged without work. (A crash between the send and the marker can repeat the MaskReady once, with
  * the same ce_id.) Failures end in failed.json, ScanFailed and the dead-letter topic.
  *
- * <p>Three kinds of thread: a worker takes the batches in order, fetches and decodes each (usually prefetched) and
- * queues its forward passes to the process's forward lanes ({@link SlicePredictor#predictQueued}), which run the
- * passes of consecutive batches back to back, so that no lane waits for the other at a batch's end or for the
- * next batch's message; the {@code mask-finisher} takes the batches in the same order, waits for each one's
- * labels, stores the part, lists the parts after the scan's last batch ({@link PartListings}), assembles a mask
- * when every part is stored and then acknowledges the batch's message, so that no forward pass waits for S3 or an
- * assembly (≈ 30 ms a batch and ≈ 0.8 s a mask, measured on a 300-slice scan). At most {@link #MAX_UNFINISHED}
- * batches are between their queueing and their finish. Parts this instance stored and the scan's header are kept
- * in memory for the assembly; S3 remains the truth.
+ * <p>Two threads: a worker runs the forward passes, one batch after another; the {@code mask-finisher} stores
+ * each part, lists the parts after the scan's last batch ({@link PartListings}), assembles a mask when every part
+ * is stored and then acknowledges the batch's message, so that the next forward pass never waits for S3 or an
+ * assembly (≈ 30 ms a batch and ≈ 0.8 s a mask, measured on a 300-slice scan). Parts this instance stored and the
+ * scan's header are kept in memory for the assembly; S3 remains the truth.
  */
 @ApplicationScoped
 public class BatchProcessor {
@@ -97,7 +91,7 @@ public class BatchProcessor {
     static final URI SOURCE = URI.create("/liverseg/inference");
     /** Bytes of the scan read to get its header; larger headers (big extensions) fall back to the whole file. */
     static final int HEADER_PREFIX = 1 << 20;
-    /** Batches queued to the lanes or waiting for the finisher (each holds its slices, labels and a model lease). */
+    /** Predicted batches that may wait for the finisher (each holds its labels and a model lease). */
     static final int MAX_UNFINISHED = 4;
     /** Name of the thread that stores parts and assembles masks. */
     static final String FINISHER_THREAD = "mask-finisher";
@@ -137,8 +131,6 @@ public class BatchProcessor {
     private final LocalParts localParts = new LocalParts(LOCAL_PARTS_BYTES);
     /** When the finisher lists a scan's parts: after its last batch (and anything after that). */
     private final PartListings listings = new PartListings();
-    /** {@link System#nanoTime()} when the last batch the finisher took ended its passes; finisher thread only. */
-    private long lastForwardEnd = Long.MIN_VALUE;
     /** Lowers the helper threads' priority; null when configured off or not on Linux. */
     private final ThreadNiceness helperNiceness;
     /** Headers of the scans being assembled, by image key; access order, the eldest dropped beyond 16. */
@@ -198,10 +190,10 @@ public class BatchProcessor {
     }
 
     /**
-     * Queues the batch's forward passes to the lanes and hands it to the finisher, which waits for its labels,
-     * stores the part, assembles the mask when it was the last one, and only then acknowledges the message: no
-     * forward pass waits for S3, the listing or a mask's assembly, and a crash before the part is stored still
-     * leaves the offset uncommitted. Never throws: a failure nacks the message (dead-letter topic).
+     * Predicts the batch on this (worker) thread and hands its labels to the finisher, which stores the part,
+     * assembles the mask when it was the last one, and only then acknowledges the message: the next batch's
+     * forward pass does not wait for S3, the listing or a mask's assembly, and a crash before the part is stored
+     * still leaves the offset uncommitted. Never throws: a failure nacks the message (dead-letter topic).
      */
     @Incoming(IN)
     @Blocking
@@ -220,50 +212,43 @@ public class BatchProcessor {
             return message.nack(e);
         }
         lowerHelperThreads();
+        Predicted predicted;
         try {
-            // a slot per batch between its queueing and its finish: bounds the batches (and their slices) held
-            finisherSlots.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return message.nack(e);
-        }
-        Queued queued;
-        try {
-            queued = queue(batch);
+            predicted = predict(batch);
         } catch (ScanFailedException e) {
-            finisherSlots.release();
             return message.nack(e);
         } catch (Exception e) {
-            finisherSlots.release();
             return message.nack(fail(batch, e));
         }
-        if (queued == null) {
-            finisherSlots.release();
+        if (predicted == null) {
             return message.ack();
         }
         try {
-            finisher.execute(() -> finish(queued, message));
+            finisherSlots.acquire();
+        } catch (InterruptedException e) {
+            predicted.lease().close();
+            Thread.currentThread().interrupt();
+            return message.nack(e);
+        }
+        try {
+            finisher.execute(() -> finish(predicted, message));
         } catch (RuntimeException e) {
             finisherSlots.release();
-            queued.lease().close();
+            predicted.lease().close();
             return message.nack(e);
         }
         return CompletableFuture.completedFuture(null);
     }
 
-    /**
-     * A batch whose forward passes are queued, its model still leased (assembly needs the package's
-     * postprocessing).
-     */
-    private record Queued(SliceBatchReady batch, ModelCache.Lease lease, SliceBatch slices,
-                          CompletableFuture<SlicePredictor.Queued> labels, String fetched) {
+    /** A batch predicted, its model still leased (assembly needs the package's postprocessing). */
+    private record Predicted(SliceBatchReady batch, ModelCache.Lease lease, SliceBatchCodec.MaskPart part) {
     }
 
     /**
-     * The batch's forward passes queued, or null when the mask of this version is done already (a redelivery).
-     * The returned lease is the caller's to close.
+     * The batch's labels, or null when the mask of this version is done already (a redelivery). The returned lease
+     * is the caller's to close.
      */
-    private Queued queue(SliceBatchReady b) throws Exception {
+    private Predicted predict(SliceBatchReady b) throws Exception {
         String marker = ObjectKeys.maskReadyMarker(b.getScanId(), b.getTask(), b.getModelVersion());
         if (store.exists(marker)) {
             LOG.infof("scan %s %s v%s batch %d: the mask of this version is done already, nothing to do",
@@ -272,26 +257,22 @@ public class BatchProcessor {
         }
         ModelCache.Lease lease = models.lease(b.getTask(), b.getModelVersion());
         try {
-            return queue(b, lease);
+            return new Predicted(b, lease, predict(b, lease.segmenter()));
         } catch (Exception | Error e) {
             lease.close();
             throw e;
         }
     }
 
-    /**
-     * On the finisher thread, in the order the batches were queued: wait for the batch's labels, store the part,
-     * assemble when every part exists, then acknowledge.
-     */
-    private void finish(Queued q, Message<byte[]> message) {
-        SliceBatchReady b = q.batch();
+    /** On the finisher thread: store the part, assemble when every part exists, then acknowledge. */
+    private void finish(Predicted p, Message<byte[]> message) {
+        SliceBatchReady b = p.batch();
         boolean complete = false;
-        try (ModelCache.Lease lease = q.lease()) {
-            SliceBatchCodec.MaskPart part = labels(q);
+        try (ModelCache.Lease lease = p.lease()) {
             long tPut = System.nanoTime();
             String partKey = ObjectKeys.part(b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex());
-            store.put(partKey, SliceBatchCodec.encode(part), "application/octet-stream");
-            localParts.remember(partKey, part);
+            store.put(partKey, SliceBatchCodec.encode(p.part()), "application/octet-stream");
+            localParts.remember(partKey, p.part());
             long tList = System.nanoTime();
             String prefix = ObjectKeys.partPrefix(b.getScanId(), b.getTask(), b.getModelVersion());
             if (listings.mustList(prefix, b.getBatchIndex(), b.getBatchCount())) {
@@ -332,8 +313,7 @@ public class BatchProcessor {
         }
     }
 
-    private Queued queue(SliceBatchReady b, ModelCache.Lease lease) throws IOException {
-        Segmenter segmenter = lease.segmenter();
+    private SliceBatchCodec.MaskPart predict(SliceBatchReady b, Segmenter segmenter) throws IOException {
         if (b.getBatchCount() < 1 || b.getBatchIndex() < 0 || b.getBatchIndex() >= b.getBatchCount()) {
             throw new IllegalArgumentException("batch_index " + b.getBatchIndex() + " is not within batch_count "
                     + b.getBatchCount());
@@ -368,34 +348,16 @@ public class BatchProcessor {
                     + b.getTask() + " v" + b.getModelVersion() + " needs " + spec.channels() + "x" + spec.targetSize()
                     + "x" + spec.targetSize());
         }
-        CompletableFuture<SlicePredictor.Queued> labels = segmenter.predictor().predictQueued(batch.data(),
-                batch.count(), batch.channels(), batch.height(), batch.width(), config.inference().tta());
-        String fetched = String.format("%s %d ms, decode %d ms", prefetched.isPresent() ? "prefetched, waited" : "GET",
-                (tDecode - tGet) / 1_000_000, (System.nanoTime() - tDecode) / 1_000_000);
-        return new Queued(b, lease, batch, labels, fetched);
-    }
-
-    /**
-     * On the finisher thread: the batch's labels once its passes are done. Its forward time is counted from its
-     * first pass or the end of the batch before it, whichever is later, so that the forward times of a scan's
-     * batches add up to the time the lanes spent on them although consecutive batches' passes overlap.
-     */
-    private SliceBatchCodec.MaskPart labels(Queued q) throws Exception {
-        SlicePredictor.Queued done;
-        try {
-            done = q.labels().join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof Exception x ? x : e;
-        }
-        long from = Math.max(done.startedNanos(), lastForwardEnd);
-        lastForwardEnd = Math.max(lastForwardEnd, done.endedNanos());
-        long predictMs = Math.max(0, done.endedNanos() - from) / 1_000_000;
-        SliceBatchReady b = q.batch();
-        SliceBatch batch = q.slices();
-        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms (%s)", b.getScanId(), b.getTask(),
-                b.getBatchIndex() + 1, b.getBatchCount(), predictMs, q.fetched());
-        return new SliceBatchCodec.MaskPart(batch.firstSlice(), batch.count(), batch.height(), batch.width(),
-                done.labels(), predictMs, b.getPreprocessMs());
+        long t0 = System.nanoTime();
+        byte[] labels = segmenter.predictor().predict(batch.data(), batch.count(), batch.channels(), batch.height(),
+                batch.width(), config.inference().tta());
+        long predictMs = (System.nanoTime() - t0) / 1_000_000;
+        LOG.debugf("scan %s %s batch %d/%d predicted in %d ms (%s %d ms, decode %d ms)", b.getScanId(), b.getTask(),
+                b.getBatchIndex() + 1, b.getBatchCount(), predictMs,
+                prefetched.isPresent() ? "prefetched, waited" : "GET", (tDecode - tGet) / 1_000_000,
+                (t0 - tDecode) / 1_000_000);
+        return new SliceBatchCodec.MaskPart(batch.firstSlice(), batch.count(), batch.height(), batch.width(), labels,
+                predictMs, b.getPreprocessMs());
     }
 
     private void assemble(SliceBatchReady b, Segmenter segmenter, String marker) throws IOException {
