@@ -119,11 +119,11 @@ public final class SlicePredictor {
     /**
      * As {@link #predict}, but the passes are queued to the process's {@link #lanes()} queued lanes and the call
      * returns at once. Passes of consecutive calls run back to back in the order they were queued, so a lane that
-     * finishes the last pass of one call starts on the next call's first pass. (A {@link #predict} call's passes
-     * wait for one another at its end: on 2 cores a lane preempted by any other thread, or a call's last odd pass,
-     * left the other lane idle, and a service also idled between calls.) The labels are exactly those of
-     * {@link #predict}: the same passes of the same slices. Callers bound how many calls they leave in flight;
-     * each holds its slices until its last pass.
+     * finishes the last pass of one call starts on the next call's first pass, where a {@link #predict} call's
+     * passes wait for one another at its end. The labels are exactly those of {@link #predict}: the same passes of
+     * the same slices. Callers bound how many calls they leave in flight; each holds its slices until its last
+     * pass. {@code bench pipeline} times the model this way beside {@link Segmenter}'s batch after batch (the
+     * inference service, which queued its batches like this for a while, gained nothing: model/README.md).
      *
      * @return the labels, and when the call's first pass began and its last ended
      */
