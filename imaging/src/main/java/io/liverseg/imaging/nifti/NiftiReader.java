@@ -383,7 +383,8 @@ public final class NiftiReader {
         return f == null ? "" : f.toString();
     }
 
-    private static Path nameAsPath(String name) {
+    /** The path a stream's name stands for in messages ({@link NiftiException#file()}). */
+    public static Path nameAsPath(String name) {
         try {
             return Path.of(name);
         } catch (InvalidPathException e) {

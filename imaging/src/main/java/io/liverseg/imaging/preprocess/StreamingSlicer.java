@@ -47,8 +47,8 @@ public final class StreamingSlicer {
      */
     public static Volume readAndSlice(NiftiReader reader, Path file, PreprocessingSpec spec, int batchSize,
                                       BatchSink sink, java.util.function.Consumer<Volume> onStart) throws IOException {
-        return slice(listener -> reader.readScan(file, listener), file.getFileName().toString(), spec, batchSize,
-                sink, onStart);
+        return slice(listener -> reader.readScan(file, listener), file.getFileName().toString(), file, spec,
+                batchSize, sink, onStart);
     }
 
     /**
@@ -62,7 +62,8 @@ public final class StreamingSlicer {
     public static Volume readAndSlice(NiftiReader reader, InputStream in, String name, PreprocessingSpec spec,
                                       int batchSize, BatchSink sink, java.util.function.Consumer<Volume> onStart)
             throws IOException {
-        return slice(listener -> reader.readScan(in, name, listener), name, spec, batchSize, sink, onStart);
+        return slice(listener -> reader.readScan(in, name, listener), name, NiftiReader.nameAsPath(name), spec,
+                batchSize, sink, onStart);
     }
 
     /** Reads a scan, telling the listener as voxels arrive. */
@@ -71,8 +72,8 @@ public final class StreamingSlicer {
         Volume read(VoxelListener listener) throws IOException;
     }
 
-    private static Volume slice(Read read, String name, PreprocessingSpec spec, int batchSize, BatchSink sink,
-                                java.util.function.Consumer<Volume> onStart) throws IOException {
+    private static Volume slice(Read read, String name, Path source, PreprocessingSpec spec, int batchSize,
+                                BatchSink sink, java.util.function.Consumer<Volume> onStart) throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
@@ -94,6 +95,11 @@ public final class StreamingSlicer {
                 int hi = Math.min(nz - 1, first + count - 1 + margin);
                 // linear in k, so the extreme slices bound what the batch reads
                 progress.awaitVoxels(Math.max(r.sourceVoxelsNeeded(lo), r.sourceVoxelsNeeded(hi)));
+                if (first == 0) {
+                    // before anything reaches the sink: the voxels the first batch needs (the whole volume when
+                    // the slice axis is flipped or permuted) decide whether this is CT in HU at all
+                    CtIntensityCheck.require(volume, progress.voxelsRead(), source);
+                }
                 sink.accept(pre.batch(first, count));
             }
             progress.awaitFinished();
@@ -174,6 +180,10 @@ public final class StreamingSlicer {
             while (voxels < needed && !finished) {
                 waitOrFail();
             }
+        }
+
+        synchronized long voxelsRead() {
+            return finished ? Long.MAX_VALUE : voxels;
         }
 
         synchronized void awaitFinished() throws IOException {

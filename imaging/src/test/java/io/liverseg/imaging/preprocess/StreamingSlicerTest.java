@@ -117,6 +117,30 @@ class StreamingSlicerTest {
         assertThat(got.size()).isLessThan(NZ / 4);
     }
 
+    /** An MRI-like image (no air, no fat) is refused with a typed error before any batch reaches the sink. */
+    @Test
+    void anImageThatIsNotCtInHuIsRefusedBeforeTheFirstBatch() throws IOException {
+        short[] values = new short[NX * NY * NZ];
+        SplittableRandom rnd = new SplittableRandom(4);
+        for (int p = 0; p < values.length; p++) {
+            values[p] = (short) rnd.nextInt(0, 3000);
+        }
+        Path file = dir.resolve("t1.nii.gz");
+        NiftiWriter.write(new Volume(NX, NY, NZ, Voxels.ofShorts(values), Affine.scaling(1, 1, 1)), file);
+        List<SliceBatch> got = new ArrayList<>();
+        assertThatThrownBy(() -> StreamingSlicer.readAndSlice(NiftiReader.defaults(), file, SPEC, 4, got::add))
+                .isInstanceOf(NiftiException.class)
+                .hasMessageContaining("t1.nii.gz: NIfTI field 'data': the intensities are not CT Hounsfield units");
+        assertThat(got).isEmpty();
+        try (InputStream in = Files.newInputStream(file)) {
+            assertThatThrownBy(() -> StreamingSlicer.readAndSlice(NiftiReader.defaults(), in, "scans/y/image.nii.gz",
+                    SPEC, 4, got::add, v -> { }))
+                    .isInstanceOf(NiftiException.class)
+                    .hasMessageStartingWith("scans/y/image.nii.gz: NIfTI field 'data': ");
+        }
+        assertThat(got).isEmpty();
+    }
+
     @Test
     void aFailingSinkStopsTheRead() throws IOException {
         Path file = writeCt(Affine.scaling(1, 1, 1));
