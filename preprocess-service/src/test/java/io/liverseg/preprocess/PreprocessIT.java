@@ -10,6 +10,7 @@ import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
 import io.liverseg.imaging.phantom.PhantomGenerator;
 import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.phantom.StorageType;
 import io.liverseg.imaging.preprocess.PreprocessingSpec;
 import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
@@ -99,6 +100,16 @@ class PreprocessIT {
         Path f = dir.resolve("phantom-" + seed + ".nii.gz");
         NiftiWriter.write(new PhantomGenerator(o).generate(0).image(), f);
         return uploadBytes(Files.readAllBytes(f), "phantom-" + seed + ".nii.gz", true);
+    }
+
+    /** A phantom stored as int16 HU + 1024 whose scl_inter (-1024) a converter dropped: not HU any more. */
+    private ScanReceived uploadWithoutIntercept(long seed) throws Exception {
+        PhantomOptions o = PhantomOptions.defaults().withSize(64).withSlices(40, 40).withSeed(seed)
+                .withStorageTypes(StorageType.INT16_OFFSET);
+        Volume stored = new PhantomGenerator(o).generate(0).image();
+        Path f = dir.resolve("no-intercept-" + seed + ".nii.gz");
+        NiftiWriter.write(stored.withVoxels(stored.voxels(), 1, 0), f);
+        return uploadBytes(Files.readAllBytes(f), "no-intercept-" + seed + ".nii.gz", true);
     }
 
     private ScanReceived uploadBytes(byte[] bytes, String name, boolean put) throws Exception {
@@ -245,12 +256,14 @@ class PreprocessIT {
         ScanReceived corrupt = uploadBytes(garbage, "corrupt.nii.gz", true);
         ScanReceived missing = uploadBytes("never uploaded".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 "missing.nii.gz", false);
+        ScanReceived unscaled = uploadWithoutIntercept(13);
         ScanReceived good = upload(12, "RAS");
         publish(corrupt);
         publish(missing);
+        publish(unscaled);
         publish(good);
 
-        for (ScanReceived bad : List.of(corrupt, missing)) {
+        for (ScanReceived bad : List.of(corrupt, missing, unscaled)) {
             String id = bad.getScanId();
             List<ConsumerRecord<String, byte[]>> dead = await().atMost(WAIT)
                     .until(() -> kafka.records(Topics.DEAD_LETTER, id), l -> !l.isEmpty());
@@ -279,6 +292,12 @@ class PreprocessIT {
         ScanFailed missingFailure = ScanFailed.parseFrom(kafka.records(EventType.SCAN_FAILED.topic(),
                 missing.getScanId()).get(0).value());
         assertThat(missingFailure.getReason()).contains("does not exist");
+        // not CT in HU: refused before its first batch, so no batch object or event of it exists
+        ScanFailed unscaledFailure = ScanFailed.parseFrom(kafka.records(EventType.SCAN_FAILED.topic(),
+                unscaled.getScanId()).get(0).value());
+        assertThat(unscaledFailure.getField()).isEqualTo("scl_inter");
+        assertThat(unscaledFailure.getReason()).contains(unscaled.getImageKey()).contains("rescale intercept");
+        assertThat(kafka.records(SLICES, unscaled.getScanId())).isEmpty();
 
         List<SliceBatchReady> events = awaitBatches(good, 2).stream().filter(e -> e.getTask().equals("liver")).toList();
         assertThat(events).extracting(SliceBatchReady::getBatchIndex).containsExactly(0, 1);

@@ -42,8 +42,9 @@ public final class StreamingSlicer {
 
     /**
      * As {@link #readAndSlice(NiftiReader, Path, PreprocessingSpec, int, BatchSink)}, telling {@code onStart}
-     * (on the calling thread, before the first batch) about the volume being read, whose voxels are not yet
-     * all there: its dims and affine are final, e.g. to prepare a mask on its grid.
+     * (on the calling thread, just before the first batch) about the volume being read, whose voxels are not yet
+     * all there: its dims and affine are final, e.g. to prepare a mask on its grid. Neither is called for an
+     * image that is not CT in Hounsfield units ({@link CtIntensityCheck}, on the voxels of the first batch).
      */
     public static Volume readAndSlice(NiftiReader reader, Path file, PreprocessingSpec spec, int batchSize,
                                       BatchSink sink, java.util.function.Consumer<Volume> onStart) throws IOException {
@@ -84,7 +85,6 @@ public final class StreamingSlicer {
         boolean done = false;
         try {
             Volume volume = progress.awaitStarted();
-            onStart.accept(volume);
             Reorientation r = Reorientation.toCanonical(volume);
             SlicePreprocessor pre = new SlicePreprocessor(volume, r, spec);
             int nz = pre.sliceCount();
@@ -96,9 +96,11 @@ public final class StreamingSlicer {
                 // linear in k, so the extreme slices bound what the batch reads
                 progress.awaitVoxels(Math.max(r.sourceVoxelsNeeded(lo), r.sourceVoxelsNeeded(hi)));
                 if (first == 0) {
-                    // before anything reaches the sink: the voxels the first batch needs (the whole volume when
-                    // the slice axis is flipped or permuted) decide whether this is CT in HU at all
+                    // before onStart and the sink see anything (so a refused image leaves nothing behind): the
+                    // voxels the first batch needs (the whole volume when the slice axis is flipped or permuted)
+                    // decide whether this is CT in HU at all
                     CtIntensityCheck.require(volume, progress.voxelsRead(), source);
+                    onStart.accept(volume);
                 }
                 sink.accept(pre.batch(first, count));
             }

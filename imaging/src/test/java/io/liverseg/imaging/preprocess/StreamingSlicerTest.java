@@ -132,13 +132,16 @@ class StreamingSlicerTest {
                 .isInstanceOf(NiftiException.class)
                 .hasMessageContaining("t1.nii.gz: NIfTI field 'data': the intensities are not CT Hounsfield units");
         assertThat(got).isEmpty();
+        List<Volume> started = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file)) {
             assertThatThrownBy(() -> StreamingSlicer.readAndSlice(NiftiReader.defaults(), in, "scans/y/image.nii.gz",
-                    SPEC, 4, got::add, v -> { }))
+                    SPEC, 4, got::add, started::add))
                     .isInstanceOf(NiftiException.class)
                     .hasMessageStartingWith("scans/y/image.nii.gz: NIfTI field 'data': ");
         }
         assertThat(got).isEmpty();
+        // preprocess writes its batch plan in onStart: a refused image must not get one
+        assertThat(started).isEmpty();
     }
 
     @Test

@@ -135,7 +135,10 @@ public final class Segmenter implements AutoCloseable {
         default void beforeBatch() {
         }
 
-        /** Slices predicted so far of the canonical slice count (first called with 0 once the header is read). */
+        /**
+         * Slices predicted so far of the canonical slice count (first called with 0 once the voxels of the first
+         * batch are read and found to be CT in HU).
+         */
         default void progress(int slicesDone, int totalSlices) {
         }
     }
