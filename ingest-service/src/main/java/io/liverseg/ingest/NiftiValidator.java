@@ -1,10 +1,12 @@
 package io.liverseg.ingest;
 
 import io.liverseg.imaging.Affine;
+import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.nifti.NiftiException;
 import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.ReadLimits;
+import io.liverseg.imaging.preprocess.CtIntensityCheck;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -20,11 +23,14 @@ import java.util.zip.ZipException;
  * validated by imaging's {@link NiftiReader#readHeader}, then the file is streamed once (bounded memory, no voxel
  * array) to check that the voxel data is all there and that a gzip stream is complete (end marker and CRC-32)
  * and inflates to no more than {@link ReadLimits#maxInflatedBytes()}. A volume must be 3D (dims past the third
- * are 1) and a single file ({@code n+1}/{@code n+2}; a .hdr/.img pair cannot come as one upload). Thread-safe.
+ * are 1) and a single file ({@code n+1}/{@code n+2}; a .hdr/.img pair cannot come as one upload). A scan (not a
+ * label) must also be CT in Hounsfield units, judged on its first slices ({@link CtIntensityCheck}). Thread-safe.
  */
 public final class NiftiValidator {
     /** Largest difference of one affine entry, mm, for a label to be on its image's grid (float32 headers). */
     public static final double AFFINE_TOLERANCE_MM = 1e-4;
+    /** Voxel bytes of a scan's first slices that the intensity check reads (at least one slice). */
+    static final long INTENSITY_SAMPLE_BYTES = 4L << 20;
 
     private static final int BUFFER = 1 << 16;
 
@@ -48,6 +54,32 @@ public final class NiftiValidator {
      * {@link DataScanTap} while they were spooled); null makes it here, over the file.
      */
     public ScanGeometry validate(Path file, String name, DataScan scan) throws InvalidScanException, IOException {
+        ScanGeometry geometry = validateFile(file, name, scan);
+        requireHounsfieldUnits(file, name);
+        return geometry;
+    }
+
+    /**
+     * The first slices (up to {@value #INTENSITY_SAMPLE_BYTES} bytes of voxels) must look like CT in HU
+     * ({@link CtIntensityCheck}): an MRI or a CT that lost its rescale intercept is refused here, before it is
+     * stored, rather than by preprocessing after it was accepted.
+     */
+    private void requireHounsfieldUnits(Path file, String name) throws InvalidScanException, IOException {
+        Volume first;
+        try {
+            first = reader.readFirstSlices(file, INTENSITY_SAMPLE_BYTES);
+        } catch (NiftiException e) {
+            throw rename(e, file, name);
+        }
+        Optional<CtIntensityCheck.Problem> problem = CtIntensityCheck.check(first, Long.MAX_VALUE);
+        if (problem.isPresent()) {
+            throw invalid(name, problem.get().field(), problem.get().message() + " (first " + first.nz()
+                    + " slices)");
+        }
+    }
+
+    private ScanGeometry validateFile(Path file, String name, DataScan scan) throws InvalidScanException,
+            IOException {
         if (Files.size(file) == 0) {
             throw new InvalidScanException(name, "sizeof_hdr", name + ": NIfTI field 'sizeof_hdr': the file is empty");
         }
@@ -106,7 +138,7 @@ public final class NiftiValidator {
     /** As {@link #validateLabel(Path, String, ScanGeometry)} with the voxel-data pass already made (or null). */
     public ScanGeometry validateLabel(Path file, String name, ScanGeometry image, DataScan scan)
             throws InvalidScanException, IOException {
-        ScanGeometry label = validate(file, name, scan);
+        ScanGeometry label = validateFile(file, name, scan);
         if (!Arrays.equals(label.dims(), image.dims())) {
             throw invalid(name, "dim", "the label's dims " + Arrays.toString(label.dims())
                     + " differ from the image's " + Arrays.toString(image.dims()) + "; a label must be on its image's grid");

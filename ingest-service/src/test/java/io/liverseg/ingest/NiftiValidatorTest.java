@@ -3,7 +3,12 @@ package io.liverseg.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.liverseg.imaging.Volume;
+import io.liverseg.imaging.nifti.NiftiWriter;
 import io.liverseg.imaging.nifti.ReadLimits;
+import io.liverseg.imaging.phantom.PhantomGenerator;
+import io.liverseg.imaging.phantom.PhantomOptions;
+import io.liverseg.imaging.phantom.StorageType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,6 +114,44 @@ class NiftiValidatorTest {
 
         assertThat(e.field()).isEqualTo("dim");
         assertThat(e.getMessage()).contains("maxInflatedBytes");
+    }
+
+    @Test
+    void aScanThatIsNotCtInHounsfieldUnitsIsRefusedButALabelIsNotCheckedForThem() throws Exception {
+        InvalidScanException labelAsScan = catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(gz.label(), "label.nii.gz"));
+        assertThat(labelAsScan.file()).isEqualTo("label.nii.gz");
+        assertThat(labelAsScan.field()).isEqualTo("data");
+        assertThat(labelAsScan.getMessage()).startsWith("label.nii.gz: NIfTI field 'data': the intensities are not CT"
+                + " Hounsfield units").contains("(first 8 slices)").doesNotContain(gz.label().toString());
+
+        Volume stored = new PhantomGenerator(PhantomOptions.defaults().withSize(32).withSlices(8, 8).withSeed(13)
+                .withStorageTypes(StorageType.INT16_OFFSET)).generate(0).image();
+        Path unscaled = dir.resolve("unscaled.nii.gz");
+        NiftiWriter.write(stored.withVoxels(stored.voxels(), 1, 0), unscaled);
+        InvalidScanException lost = catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validate(unscaled, "ct.nii.gz"));
+        assertThat(lost.field()).isEqualTo("scl_inter");
+        assertThat(lost.getMessage()).contains("RescaleIntercept");
+
+        ScanGeometry image = validator.validate(gz.image(), "img.nii.gz");
+        assertThat(validator.validateLabel(gz.label(), "lab.nii.gz", image).dims()).containsExactly(32, 32, 8);
+    }
+
+    @Test
+    void onlyTheFirstSlicesAreReadForTheIntensityCheck() throws Exception {
+        // 32×32 int16 slices are 2 KiB: the check reads at most INTENSITY_SAMPLE_BYTES of them
+        Volume first = io.liverseg.imaging.nifti.NiftiReader.defaults().readFirstSlices(gz.image(),
+                NiftiValidator.INTENSITY_SAMPLE_BYTES);
+        Volume whole = io.liverseg.imaging.nifti.NiftiReader.defaults().readScan(gz.image());
+        assertThat(first.nz()).isEqualTo(whole.nz());
+        Volume two = io.liverseg.imaging.nifti.NiftiReader.defaults().readFirstSlices(gz.image(),
+                2L * 32 * 32 * whole.voxels().type().bytes() + 5);
+        assertThat(two.dims()).containsExactly(32, 32, 2);
+        for (int i = 0; i < two.voxels().size(); i++) {
+            assertThat(two.value(i)).isEqualTo(whole.value(i));
+        }
+        assertThat(two.affine()).isEqualTo(whole.affine());
     }
 
     @Test

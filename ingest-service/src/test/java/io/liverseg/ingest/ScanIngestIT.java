@@ -260,6 +260,10 @@ class ScanIngestIT {
         problem(given().contentType("application/octet-stream").queryParam("name", "cut.nii.gz")
                 .body(Arrays.copyOf(gz, gz.length / 2)).post("/api/scans"), 400, "cut.nii.gz", "dim");
 
+        // a label sent as the scan (0, 1, 2: not CT in HU) is refused, not segmented
+        problem(given().contentType("application/octet-stream").queryParam("name", "label-as-scan.nii.gz")
+                .body(good.labelBytes()).post("/api/scans"), 400, "label-as-scan.nii.gz", "data");
+
         problem(given().contentType("application/octet-stream").queryParam("name", "wrong-magic.nii")
                 .body(resource("wrong-magic.nii")).post("/api/scans"), 400, "wrong-magic.nii", "magic");
         problem(given().contentType("application/octet-stream").queryParam("name", "corrupt-gzip.nii.gz")

@@ -79,6 +79,47 @@ public final class NiftiReader {
     }
 
     /**
+     * The first whole slices (along the third axis, in file order) of a single-file 3D scan: as many as fit in
+     * {@code maxBytes} of voxel data, at least one. A cheap look at a scan's values — e.g. whether they are HU —
+     * that inflates and holds only that much; the volume's third dim is the number of slices read, everything
+     * else (datatype, affine, scaling) is the file's. Errors as {@link #readScan(Path)}'s.
+     */
+    public Volume readFirstSlices(Path p, long maxBytes) throws IOException {
+        try (NiftiSource s = NiftiSource.open(p)) {
+            NiftiHeader h = readHeader(s);
+            if (!h.isSingleFile()) {
+                throw new NiftiException(p, "magic", "magic '" + h.magic() + "' is a .hdr/.img pair header; a"
+                        + " single-file image (n+1 or n+2) is needed");
+            }
+            long count = checkBeforeData(h, true, p);
+            DataType type = DataType.fromNiftiCode(h.datatype()).orElseThrow();
+            int[] dims = Arrays.copyOf(NiftiHeader.volumeDimsOrNull(h.dim()), 3);
+            long sliceVoxels = count / dims[2];
+            int slices = (int) Math.max(1, Math.min(dims[2], maxBytes / (sliceVoxels * type.bytes())));
+            int n = (int) (sliceVoxels * slices);
+            byte[] chunk = new byte[NiftiSource.BUFFER];
+            if (!s.skipTo(h.voxOffset(), chunk)) {
+                throw new NiftiException(p, "vox_offset", "vox_offset " + h.voxOffset()
+                        + " is past the end of the data, which ends after " + s.position() + " bytes");
+            }
+            Voxels voxels = Voxels.allocate(type, n);
+            ByteBuffer buf = ByteBuffer.wrap(chunk);
+            int perChunk = chunk.length / type.bytes();
+            for (int done = 0; done < n; ) {
+                int k = Math.min(perChunk, n - done);
+                int got = s.read(chunk, 0, k * type.bytes());
+                if (got < k * type.bytes()) {
+                    throw truncated(p, h, count * type.bytes(), (long) done * type.bytes() + got);
+                }
+                buf.clear().limit(got);
+                voxels.readFrom(buf, h.byteOrder(), done, k);
+                done += k;
+            }
+            return new Volume(new int[] {dims[0], dims[1], slices}, voxels, h.affine(), h.sclSlope(), h.sclInter());
+        }
+    }
+
+    /**
      * Reads a single-file image (.nii or .nii.gz, gzip detected by its magic bytes) from a stream, which is
      * left open. {@code name} stands for the file in messages.
      */
