@@ -275,6 +275,17 @@ class SegmentationGrpcIT {
         assertThat(t.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(t.status().getDescription()).contains("truncated.nii.gz");
         assertThat(t.trailers().get(SegmentationGrpcService.FIELD)).isNotBlank();
+
+        // not CT in HU (all zeros, as an empty label sent as the scan would be): refused naming the data
+        Path label = DATA.resolve("zeros.nii.gz");
+        io.liverseg.imaging.nifti.NiftiWriter.write(io.liverseg.imaging.nifti.NiftiReader.defaults()
+                .readScan(good).withVoxels(io.liverseg.imaging.Voxels.ofShorts(new short[64 * 64 * 20]), 1, 0), label);
+        SegmentCallClient.Outcome l = segment(options(label).build(), label, 1 << 20);
+        assertThat(l.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(l.status().getDescription()).contains("zeros.nii.gz")
+                .contains("not CT Hounsfield units");
+        assertThat(l.trailers().get(SegmentationGrpcService.FIELD)).isEqualTo("data");
+        awaitNoTempFiles();
     }
 
     @Test
