@@ -235,6 +235,18 @@ class ModelCommandsTest {
         assertThat(bad.err()).contains("dataset.json").contains("not a DJL parameter file");
     }
 
+    /** A label given as the scan (0, 1, 2: not CT in HU) is refused with exit 2, and no mask is written. */
+    @Test
+    void predictRefusesAnImageThatIsNotCtAndWritesNoMask() {
+        Path out = dir.resolve("label-mask.nii.gz");
+        LiversegCliTest.Run r = LiversegCliTest.run("predict", "--model", model.toString(),
+                data.resolve("labelsTr/liver_000.nii.gz").toString(), "-o", out.toString(), "--device", "cpu");
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("liver_000.nii.gz: NIfTI field 'data': the intensities are not CT Hounsfield"
+                + " units");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void aMissingPackageIsABadInputExit() {
         LiversegCliTest.Run r = LiversegCliTest.run("predict", "--model", dir.resolve("nope").toString(),
