@@ -4,6 +4,7 @@ import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.geometry.Reorientation;
 import io.liverseg.imaging.measure.Grids;
 import io.liverseg.imaging.nifti.NiftiReader;
+import io.liverseg.imaging.preprocess.CtIntensityCheck;
 import io.liverseg.imaging.preprocess.PreprocessingSpec;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import java.io.IOException;
@@ -80,6 +81,8 @@ public final class SliceSet {
     /**
      * Reads and preprocesses all slices of the cases.
      *
+     * @throws io.liverseg.imaging.nifti.NiftiException when an image is not CT in Hounsfield units
+     *         ({@link CtIntensityCheck}), naming it
      * @throws io.liverseg.imaging.measure.GridMismatchException when a label is not on its image's grid
      * @throws IllegalArgumentException when a label value is not a class in [0, classes)
      */
@@ -98,6 +101,8 @@ public final class SliceSet {
         for (int c = 0; c < cases.size(); c++) {
             LabelledCase lc = cases.get(c);
             Volume image = reader.readScan(lc.image());
+            // a case that is not CT in HU (an MRI, CT that lost its rescale intercept) would teach the model noise
+            CtIntensityCheck.require(image, image.voxels().size(), lc.image());
             Volume label = reader.readScan(lc.label());
             Grids.requireSameGrid(image, label, lc.name() + " label vs image");
             Reorientation r = Reorientation.toCanonical(image);

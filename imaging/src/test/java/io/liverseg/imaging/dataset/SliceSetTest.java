@@ -154,6 +154,24 @@ class SliceSetTest {
     }
 
     @Test
+    void anImageThatIsNotCtInHounsfieldUnitsIsRefusedNamingIt() throws IOException {
+        LabelledCase good = writeCase("g", LPS);
+        Volume ct = NiftiReader.defaults().readScan(good.image());
+        Path unscaled = dir.resolve("unscaled_img.nii.gz");
+        // the same voxels + 1024, as a DICOM conversion that drops RescaleIntercept stores them
+        short[] raw = new short[ct.voxels().size()];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (short) (ct.value(i) + 1024);
+        }
+        NiftiWriter.write(new Volume(N, N, NZ, Voxels.ofShorts(raw), LPS), unscaled);
+        LabelledCase bad = new LabelledCase("u", unscaled, good.label());
+        assertThatThrownBy(() -> SliceSet.load(List.of(good, bad), PreprocessingSpec.defaults(), 3,
+                NiftiReader.defaults()))
+                .isInstanceOf(io.liverseg.imaging.nifti.NiftiException.class)
+                .hasMessageContaining("unscaled_img.nii.gz: NIfTI field 'data'");
+    }
+
+    @Test
     void fingerprintFollowsContentNotOrder() throws IOException {
         LabelledCase a = writeCase("a", LPS);
         LabelledCase b = writeCase("b", LPS);
