@@ -24,11 +24,14 @@ import java.util.zip.ZipException;
  * array) to check that the voxel data is all there and that a gzip stream is complete (end marker and CRC-32)
  * and inflates to no more than {@link ReadLimits#maxInflatedBytes()}. A volume must be 3D (dims past the third
  * are 1) and a single file ({@code n+1}/{@code n+2}; a .hdr/.img pair cannot come as one upload). A scan (not a
- * label) must also be CT in Hounsfield units, judged on its first slices ({@link CtIntensityCheck}). Thread-safe.
+ * label) must also be CT in Hounsfield units, judged on its first slices ({@link CtIntensityCheck}); a label's
+ * voxels must all be 0, 1 or 2. Thread-safe.
  */
 public final class NiftiValidator {
     /** Largest difference of one affine entry, mm, for a label to be on its image's grid (float32 headers). */
     public static final double AFFINE_TOLERANCE_MM = 1e-4;
+    /** The largest label value: 0 background, 1 liver (Task03) or vessel (Task08), 2 tumour. */
+    static final int MAX_LABEL = 2;
     /** Voxel bytes of a scan's first slices that the intensity check reads (at least one slice). */
     static final long INTENSITY_SAMPLE_BYTES = 4L << 20;
 
@@ -148,7 +151,38 @@ public final class NiftiValidator {
                     + " differs from the image's " + Arrays.toString(image.affine())
                     + "; a label must be on its image's grid (sform/qform)");
         }
+        requireLabelValues(file, name);
         return label;
+    }
+
+    /**
+     * Every voxel of a label must be a class of the tasks' conventions (0 background, 1 liver or vessel, 2 tumour):
+     * a 0/255 mask or a probability map would otherwise score as Dice 0 or train on classes that do not exist.
+     * The label is read whole (labels are small: uint8 mostly, and compress well).
+     */
+    private void requireLabelValues(Path file, String name) throws InvalidScanException, IOException {
+        Volume label;
+        try {
+            label = reader.readScan(file);
+        } catch (NiftiException e) {
+            throw rename(e, file, name);
+        }
+        long bad = 0;
+        double example = 0;
+        for (int i = 0, n = label.voxels().size(); i < n; i++) {
+            double v = label.value(i);
+            if (!(v == 0 || v == 1 || v == MAX_LABEL)) {
+                if (bad++ == 0) {
+                    example = v;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw invalid(name, "data", "a label's voxels must be 0 (background), 1 (liver, or vessel for the vessels"
+                    + " task) or " + MAX_LABEL + " (tumour), the Medical Segmentation Decathlon's Task03/Task08"
+                    + " convention; " + bad + " of " + label.voxels().size() + " voxels hold other values, the first "
+                    + (example == Math.rint(example) ? Long.toString((long) example) : Double.toString(example)));
+        }
     }
 
     private static Affine affineOf(NiftiHeader h) {

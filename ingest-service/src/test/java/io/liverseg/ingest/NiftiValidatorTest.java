@@ -138,6 +138,29 @@ class NiftiValidatorTest {
         assertThat(validator.validateLabel(gz.label(), "lab.nii.gz", image).dims()).containsExactly(32, 32, 8);
     }
 
+    /** A 0/255 mask (as some tools save a binary label) is refused naming the label and its values. */
+    @Test
+    void aLabelWithValuesOtherThanTheClassesIsRefused() throws Exception {
+        ScanGeometry image = validator.validate(gz.image(), "img.nii.gz");
+        Volume label = io.liverseg.imaging.nifti.NiftiReader.defaults().readScan(gz.label());
+        byte[] mask = new byte[label.voxels().size()];
+        long foreground = 0;
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = label.value(i) > 0 ? (byte) 255 : 0;
+            foreground += mask[i] != 0 ? 1 : 0;
+        }
+        Path binary = dir.resolve("mask255.nii.gz");
+        NiftiWriter.write(label.withVoxels(io.liverseg.imaging.Voxels.ofUnsignedBytes(mask), 1, 0), binary);
+
+        InvalidScanException e = catchThrowableOfType(InvalidScanException.class,
+                () -> validator.validateLabel(binary, "mask.nii.gz", image));
+
+        assertThat(e.file()).isEqualTo("mask.nii.gz");
+        assertThat(e.field()).isEqualTo("data");
+        assertThat(e.getMessage()).startsWith("mask.nii.gz: NIfTI field 'data': a label's voxels must be 0")
+                .contains(foreground + " of " + mask.length + " voxels hold other values, the first 255");
+    }
+
     @Test
     void onlyTheFirstSlicesAreReadForTheIntensityCheck() throws Exception {
         // 32×32 int16 slices are 2 KiB: the check reads at most INTENSITY_SAMPLE_BYTES of them

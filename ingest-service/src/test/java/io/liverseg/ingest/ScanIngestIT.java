@@ -274,6 +274,18 @@ class ScanIngestIT {
                 .multiPart("label", otherGrid.label().toFile(), "application/octet-stream")
                 .post("/api/scans"), 400, otherGrid.label().getFileName().toString(), "dim");
 
+        Path mask255 = dir.resolve("bad").resolve("mask255.nii.gz");
+        io.liverseg.imaging.Volume lab = io.liverseg.imaging.nifti.NiftiReader.defaults().readScan(good.label());
+        byte[] binary = new byte[lab.voxels().size()];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = lab.value(i) > 0 ? (byte) 255 : 0;
+        }
+        io.liverseg.imaging.nifti.NiftiWriter.write(lab.withVoxels(io.liverseg.imaging.Voxels.ofUnsignedBytes(binary),
+                1, 0), mask255);
+        problem(given().multiPart("image", good.image().toFile(), "application/octet-stream")
+                .multiPart("label", mask255.toFile(), "application/octet-stream")
+                .post("/api/scans"), 400, "mask255.nii.gz", "data");
+
         problem(given().multiPart("label", good.label().toFile(), "application/octet-stream")
                 .post("/api/scans"), 400, "image", "image");
         problem(given().multiPart("image", good.image().toFile(), "application/octet-stream")
