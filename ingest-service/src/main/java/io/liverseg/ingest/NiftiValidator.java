@@ -32,7 +32,7 @@ public final class NiftiValidator {
     public static final double AFFINE_TOLERANCE_MM = 1e-4;
     /** The largest label value: 0 background, 1 liver (Task03) or vessel (Task08), 2 tumour. */
     static final int MAX_LABEL = 2;
-    /** Voxel bytes of a scan's first slices that the intensity check reads (at least one slice). */
+    /** Voxel bytes read at a time (at least one slice): a scan's first slices to check for HU, a label's slabs. */
     static final long INTENSITY_SAMPLE_BYTES = 4L << 20;
 
     private static final int BUFFER = 1 << 16;
@@ -158,30 +158,32 @@ public final class NiftiValidator {
     /**
      * Every voxel of a label must be a class of the tasks' conventions (0 background, 1 liver or vessel, 2 tumour):
      * a 0/255 mask or a probability map would otherwise score as Dice 0 or train on classes that do not exist.
-     * The label is read whole (labels are small: uint8 mostly, and compress well).
+     * Read slab by slab ({@value #INTENSITY_SAMPLE_BYTES} bytes at a time), so memory stays bounded.
      */
     private void requireLabelValues(Path file, String name) throws InvalidScanException, IOException {
-        Volume label;
+        long[] bad = {0};
+        long[] total = {0};
+        double[] example = {0};
         try {
-            label = reader.readScan(file);
+            reader.forEachSlab(file, INTENSITY_SAMPLE_BYTES, (slab, firstSlice) -> {
+                for (int i = 0, n = slab.voxels().size(); i < n; i++) {
+                    double v = slab.value(i);
+                    if (!(v == 0 || v == 1 || v == MAX_LABEL) && bad[0]++ == 0) {
+                        example[0] = v;
+                    }
+                }
+                total[0] += slab.voxels().size();
+                return true;
+            });
         } catch (NiftiException e) {
             throw rename(e, file, name);
         }
-        long bad = 0;
-        double example = 0;
-        for (int i = 0, n = label.voxels().size(); i < n; i++) {
-            double v = label.value(i);
-            if (!(v == 0 || v == 1 || v == MAX_LABEL)) {
-                if (bad++ == 0) {
-                    example = v;
-                }
-            }
-        }
-        if (bad > 0) {
+        if (bad[0] > 0) {
+            double v = example[0];
             throw invalid(name, "data", "a label's voxels must be 0 (background), 1 (liver, or vessel for the vessels"
                     + " task) or " + MAX_LABEL + " (tumour), the Medical Segmentation Decathlon's Task03/Task08"
-                    + " convention; " + bad + " of " + label.voxels().size() + " voxels hold other values, the first "
-                    + (example == Math.rint(example) ? Long.toString((long) example) : Double.toString(example)));
+                    + " convention; " + bad[0] + " of " + total[0] + " voxels hold other values, the first "
+                    + (v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v)));
         }
     }
 

@@ -78,13 +78,20 @@ public final class NiftiReader {
         return read(p, true, listener).volume();
     }
 
+    /** Receives the slabs of {@link #forEachSlab}; returns false to stop reading. */
+    @FunctionalInterface
+    public interface SlabConsumer {
+        boolean accept(Volume slab, int firstSlice) throws IOException;
+    }
+
     /**
-     * The first whole slices (along the third axis, in file order) of a single-file 3D scan: as many as fit in
-     * {@code maxBytes} of voxel data, at least one. A cheap look at a scan's values — e.g. whether they are HU —
-     * that inflates and holds only that much; the volume's third dim is the number of slices read, everything
-     * else (datatype, affine, scaling) is the file's. Errors as {@link #readScan(Path)}'s.
+     * Reads a single-file 3D scan slab by slab, in bounded memory: each slab is as many whole slices (along the
+     * third axis, in file order) as fit in {@code maxBytes} of voxel data, at least one, handed over as a volume
+     * whose third dim is its slice count (datatype, affine and scaling are the file's; the slab is not kept). For a
+     * look at a scan's values — whether they are HU, whether a label holds only its classes — without holding the
+     * whole file. Errors as {@link #readScan(Path)}'s, except that a gzip trailer after the voxels is not checked.
      */
-    public Volume readFirstSlices(Path p, long maxBytes) throws IOException {
+    public void forEachSlab(Path p, long maxBytes, SlabConsumer consumer) throws IOException {
         try (NiftiSource s = NiftiSource.open(p)) {
             NiftiHeader h = readHeader(s);
             if (!h.isSingleFile()) {
@@ -95,28 +102,49 @@ public final class NiftiReader {
             DataType type = DataType.fromNiftiCode(h.datatype()).orElseThrow();
             int[] dims = Arrays.copyOf(NiftiHeader.volumeDimsOrNull(h.dim()), 3);
             long sliceVoxels = count / dims[2];
-            int slices = (int) Math.max(1, Math.min(dims[2], maxBytes / (sliceVoxels * type.bytes())));
-            int n = (int) (sliceVoxels * slices);
+            int slabSlices = (int) Math.max(1, Math.min(dims[2], maxBytes / (sliceVoxels * type.bytes())));
             byte[] chunk = new byte[NiftiSource.BUFFER];
             if (!s.skipTo(h.voxOffset(), chunk)) {
                 throw new NiftiException(p, "vox_offset", "vox_offset " + h.voxOffset()
                         + " is past the end of the data, which ends after " + s.position() + " bytes");
             }
-            Voxels voxels = Voxels.allocate(type, n);
             ByteBuffer buf = ByteBuffer.wrap(chunk);
             int perChunk = chunk.length / type.bytes();
-            for (int done = 0; done < n; ) {
-                int k = Math.min(perChunk, n - done);
-                int got = s.read(chunk, 0, k * type.bytes());
-                if (got < k * type.bytes()) {
-                    throw truncated(p, h, count * type.bytes(), (long) done * type.bytes() + got);
+            for (int first = 0; first < dims[2]; first += slabSlices) {
+                int slices = Math.min(slabSlices, dims[2] - first);
+                int n = (int) (sliceVoxels * slices);
+                Voxels voxels = Voxels.allocate(type, n);
+                for (int done = 0; done < n; ) {
+                    int k = Math.min(perChunk, n - done);
+                    int got = s.read(chunk, 0, k * type.bytes());
+                    if (got < k * type.bytes()) {
+                        throw truncated(p, h, count * type.bytes(),
+                                (first * sliceVoxels + done) * type.bytes() + got);
+                    }
+                    buf.clear().limit(got);
+                    voxels.readFrom(buf, h.byteOrder(), done, k);
+                    done += k;
                 }
-                buf.clear().limit(got);
-                voxels.readFrom(buf, h.byteOrder(), done, k);
-                done += k;
+                Volume slab = new Volume(new int[] {dims[0], dims[1], slices}, voxels, h.affine(), h.sclSlope(),
+                        h.sclInter());
+                if (!consumer.accept(slab, first)) {
+                    return;
+                }
             }
-            return new Volume(new int[] {dims[0], dims[1], slices}, voxels, h.affine(), h.sclSlope(), h.sclInter());
         }
+    }
+
+    /**
+     * The first slab of {@link #forEachSlab}: the first whole slices of a single-file 3D scan, as many as fit in
+     * {@code maxBytes} of voxel data, at least one; inflates and holds only that much.
+     */
+    public Volume readFirstSlices(Path p, long maxBytes) throws IOException {
+        Volume[] first = {null};
+        forEachSlab(p, maxBytes, (slab, firstSlice) -> {
+            first[0] = slab;
+            return false;
+        });
+        return first[0];
     }
 
     /**
