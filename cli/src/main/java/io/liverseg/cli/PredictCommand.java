@@ -6,6 +6,7 @@ import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiImage;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
+import io.liverseg.model.predict.MaskHeaders;
 import io.liverseg.model.predict.Segmenter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ final class PredictCommand implements Callable<Integer> {
         try (Segmenter segmenter = model.open()) {
             Segmenter.Segmentation s = segmenter.segment(in, reader, model.segmentOptions());
             long t = System.nanoTime();
-            NiftiWriter.write(new NiftiImage(inputHeader.withVolume(s.mask()), s.mask(), 0), output);
+            NiftiWriter.write(new NiftiImage(MaskHeaders.of(inputHeader, segmenter.manifest()), s.mask(), 0), output);
             Map<String, Long> timings = new LinkedHashMap<>(s.timingsMs());
             timings.put("write_ms", (System.nanoTime() - t) / 1_000_000);
             o.put("input", in.toString());

@@ -72,6 +72,11 @@ class ModelCommandsTest {
             assertThat(mask.affine()).as(name + " affine").isEqualTo(image.affine());
             assertThat(NiftiReader.defaults().readHeader(out).orientation())
                     .isEqualTo(NiftiReader.defaults().readHeader(in).orientation());
+            // a label map viewers recognise, with its legend
+            assertThat(NiftiReader.defaults().readHeader(out).intentCode())
+                    .isEqualTo(io.liverseg.model.predict.MaskHeaders.NIFTI_INTENT_LABEL);
+            assertThat(NiftiReader.defaults().readHeader(out).descrip()).startsWith("liverseg liver v")
+                    .endsWith(": 1 liver, 2 tumour");
         }
     }
 

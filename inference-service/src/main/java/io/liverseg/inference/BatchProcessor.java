@@ -16,6 +16,7 @@ import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.model.predict.MaskHeaders;
 import io.liverseg.model.predict.Segmenter;
 import io.liverseg.proto.events.v1.Geometry;
 import io.liverseg.proto.events.v1.LabelVolume;
@@ -400,7 +401,7 @@ public class BatchProcessor {
         String maskKey = ObjectKeys.mask(scan, task);
         Path maskFile = Files.createTempFile("liverseg-mask-", ".nii.gz");
         try {
-            NiftiWriter.write(new NiftiImage(header, mask, 0), maskFile);
+            NiftiWriter.write(new NiftiImage(MaskHeaders.of(header, manifest), mask, 0), maskFile);
             store.putFile(maskKey, maskFile, "application/gzip");
         } finally {
             Files.deleteIfExists(maskFile);

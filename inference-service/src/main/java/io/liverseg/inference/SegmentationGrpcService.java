@@ -549,8 +549,8 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
                     send(progress(Progress.Stage.WRITING));
                     long tw = System.nanoTime();
                     mask = Files.createTempFile(config.grpc().tempDir(), TEMP_PREFIX + "mask-", ".nii.gz");
-                    SyncSegmentation.writeMask(r, mask);
                     ModelManifest manifest = lease.segmenter().manifest();
+                    SyncSegmentation.writeMask(r, manifest, mask);
                     if (r.probabilities() != null) {
                         probabilities = Files.createTempFile(config.grpc().tempDir(), TEMP_PREFIX + "prob-",
                                 ".nii.gz");

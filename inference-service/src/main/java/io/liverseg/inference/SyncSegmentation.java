@@ -6,6 +6,8 @@ import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiImage;
 import io.liverseg.imaging.nifti.NiftiReader;
 import io.liverseg.imaging.nifti.NiftiWriter;
+import io.liverseg.model.pkg.ModelManifest;
+import io.liverseg.model.predict.MaskHeaders;
 import io.liverseg.model.predict.Segmenter;
 import io.liverseg.model.predict.TestTimeAugmentation;
 import java.io.IOException;
@@ -71,8 +73,8 @@ final class SyncSegmentation {
     }
 
     /** The mask as .nii.gz with the input's header, as inference-service writes masks/{scan}/{task}/mask.nii.gz. */
-    static void writeMask(Result r, Path out) throws IOException {
-        NiftiWriter.write(new NiftiImage(r.header(), r.mask(), 0), out);
+    static void writeMask(Result r, ModelManifest model, Path out) throws IOException {
+        NiftiWriter.write(new NiftiImage(MaskHeaders.of(r.header(), model), r.mask(), 0), out);
     }
 
     /**

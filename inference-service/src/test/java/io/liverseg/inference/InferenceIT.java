@@ -169,7 +169,7 @@ class InferenceIT {
         assertThat(ready.getMaskKey()).isEqualTo(ObjectKeys.mask(p.scanId(), "liver"));
         Path maskFile = dir.resolve("mask-" + p.scanId().substring(0, 8) + ".nii.gz");
         assertThat(store.download(ready.getMaskKey(), maskFile)).isTrue();
-        Volume mask = MaskHeaders.readOnInputGrid(p.file(), maskFile);
+        Volume mask = MaskFiles.readOnInputGrid(p.file(), maskFile);
         NiftiReader reader = NiftiReader.defaults();
         NiftiHeader in = reader.readHeader(p.file());
 

@@ -159,7 +159,7 @@ class SegmentationGrpcIT {
     /** The mask file on the input's exact grid; returns it read. */
     private static Volume checkGrid(Path input, byte[] maskBytes, Path maskFile) throws Exception {
         Files.write(maskFile, maskBytes);
-        return MaskHeaders.readOnInputGrid(input, maskFile);
+        return MaskFiles.readOnInputGrid(input, maskFile);
     }
 
     @Test

@@ -8,13 +8,13 @@ import io.liverseg.imaging.nifti.NiftiReader;
 import java.nio.file.Path;
 
 /** The check every mask file of this service must pass, whichever path (streaming or gRPC) wrote it. */
-final class MaskHeaders {
-    private MaskHeaders() {
+final class MaskFiles {
+    private MaskFiles() {
     }
 
     /**
      * Asserts {@code maskFile} is on {@code input}'s exact grid — dims, affine, sform rows, sform/qform codes, pixdim —
-     * as uint8 labels, and returns it read.
+     * as uint8 labels marked as a label map (intent NIFTI_INTENT_LABEL, the legend in descrip), and returns it read.
      */
     static Volume readOnInputGrid(Path input, Path maskFile) throws Exception {
         NiftiReader reader = NiftiReader.defaults();
@@ -29,6 +29,8 @@ final class MaskHeaders {
         assertThat(out.qformCode()).isEqualTo(in.qformCode());
         assertThat(out.pixdim()).isEqualTo(in.pixdim());
         assertThat(out.datatype()).isEqualTo(2); // uint8
+        assertThat(out.intentCode()).isEqualTo(io.liverseg.model.predict.MaskHeaders.NIFTI_INTENT_LABEL);
+        assertThat(out.descrip()).startsWith("liverseg ").contains(": 1 ");
         return reader.readScan(maskFile);
     }
 }

@@ -1,0 +1,53 @@
+package io.liverseg.model.predict;
+
+import io.liverseg.imaging.DataType;
+import io.liverseg.imaging.nifti.NiftiHeader;
+import io.liverseg.model.pkg.ModelManifest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The NIfTI header a mask is written with: its input's header — geometry, codes, pixdim, units and extensions
+ * verbatim, so the mask lies exactly on the scan — made a uint8 label map that viewers show as one: intent
+ * {@code NIFTI_INTENT_LABEL}, cal_min 0 and cal_max the highest class, and the legend in descrip
+ * ({@code liverseg liver v7: 1 liver, 2 tumour}) instead of the scan's own description.
+ */
+public final class MaskHeaders {
+    /** nifti1.h's NIFTI_INTENT_LABEL: the voxel values are indices into a set of labels. */
+    public static final int NIFTI_INTENT_LABEL = 1002;
+    private static final int DESCRIP_MAX = 79;
+
+    private MaskHeaders() {
+    }
+
+    /** The header for a mask of {@code input} predicted by the package {@code model} describes. */
+    public static NiftiHeader of(NiftiHeader input, ModelManifest model) {
+        List<String> classes = model.classNames();
+        // the datatype first: NiftiWriter resets cal_min/cal_max of a header whose datatype it has to change
+        return input.toBuilder()
+                .datatype(DataType.UINT8.niftiCode())
+                .bitpix(8)
+                .sclSlope(1)
+                .sclInter(0)
+                .calMin(0)
+                .calMax(classes.size() - 1)
+                .intentCode(NIFTI_INTENT_LABEL)
+                .intentP1(0)
+                .intentP2(0)
+                .intentP3(0)
+                .intentName("labels")
+                .descrip(legend(model))
+                .build();
+    }
+
+    /** {@code liverseg NAME vVERSION: 1 CLASS, 2 CLASS}, cut to descrip's 79 characters. */
+    static String legend(ModelManifest model) {
+        List<String> entries = new ArrayList<>();
+        List<String> classes = model.classNames();
+        for (int i = 1; i < classes.size(); i++) {
+            entries.add(i + " " + classes.get(i));
+        }
+        String text = "liverseg " + model.name() + " v" + model.version() + ": " + String.join(", ", entries);
+        return text.length() > DESCRIP_MAX ? text.substring(0, DESCRIP_MAX) : text;
+    }
+}
