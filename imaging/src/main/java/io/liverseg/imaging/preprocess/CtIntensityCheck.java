@@ -69,8 +69,15 @@ public final class CtIntensityCheck {
         int below = 0;
         for (long i = 0; i < n; i += stride) {
             double v = volume.value((int) i);
-            below += v < AIR_OR_FAT_BELOW_HU ? 1 : 0;
-            samples[s++] = v;
+            // NaN or infinite padding outside the field of view says nothing about the body inside it
+            if (Double.isFinite(v)) {
+                below += v < AIR_OR_FAT_BELOW_HU ? 1 : 0;
+                samples[s++] = v;
+            }
+        }
+        if (s == 0) {
+            return Optional.of(new Problem("data", "the intensities are not CT Hounsfield units: none of the sampled"
+                    + " voxels is a finite number"));
         }
         Arrays.sort(samples, 0, s);
         double median = samples[s / 2];

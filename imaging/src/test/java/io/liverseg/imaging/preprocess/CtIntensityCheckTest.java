@@ -101,6 +101,25 @@ class CtIntensityCheckTest {
     }
 
     @Test
+    void nanPaddingIsIgnoredAndAllNanIsRefused() {
+        Volume ct = phantom(StorageType.FLOAT32, ContrastPhase.PORTAL_VENOUS, 14).image();
+        float[] f = ct.voxels().floatArray().clone();
+        for (int i = 0; i < f.length; i += 3) {
+            f[i] = i % 2 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+        }
+        for (int i = 1; i < f.length; i += 3) {
+            f[i] = Float.NaN;
+        }
+        // two thirds non-finite, the rest the CT: judged on the CT
+        Volume padded = ct.withVoxels(Voxels.ofFloats(f), 1, 0);
+        assertThat(CtIntensityCheck.check(padded, f.length)).isEmpty();
+        java.util.Arrays.fill(f, Float.NaN);
+        Volume nan = ct.withVoxels(Voxels.ofFloats(f), 1, 0);
+        assertThat(CtIntensityCheck.check(nan, f.length))
+                .hasValueSatisfying(p -> assertThat(p.message()).contains("finite"));
+    }
+
+    @Test
     void onlyTheVoxelsReadSoFarAreLookedAt() {
         double[] v = new double[64 * 64 * 12];
         SplittableRandom r = new SplittableRandom(7);
