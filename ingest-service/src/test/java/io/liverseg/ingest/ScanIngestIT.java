@@ -346,7 +346,14 @@ class ScanIngestIT {
         String goodKey = "incoming/good-108.nii.gz";
         store.put(goodKey, goodBytes, "application/gzip");
 
+        // a label dropped where scans go: NIfTI, but not CT in Hounsfield units
+        byte[] notCt = good.labelBytes();
+        String notCtId = sha256(notCt);
+        String notCtKey = "incoming/label-108.nii.gz";
+        store.put(notCtKey, notCt, "application/gzip");
+
         publishNotification(brokenKey, broken.length);
+        publishNotification(notCtKey, notCt.length);
         publishNotification(goodKey, goodBytes.length);
 
         List<ConsumerRecord<String, byte[]>> dead = awaitMatching(Topics.DEAD_LETTER,
@@ -369,6 +376,14 @@ class ScanIngestIT {
                 .then().statusCode(200)
                 .body("status", equalTo("failed"))
                 .body("failed_stage", equalTo("ingest"));
+
+        List<ConsumerRecord<String, byte[]>> deadLabel = awaitMatching(Topics.DEAD_LETTER,
+                rec -> new String(rec.value(), StandardCharsets.UTF_8).contains("label-108"), 1);
+        assertThat(header(deadLabel.get(0), "dead-letter-reason")).contains("incoming/label-108.nii.gz")
+                .contains("not CT Hounsfield units");
+        JsonNode notCtFailed = JSON.readTree(store.get(ObjectKeys.failure(notCtId)).orElseThrow());
+        assertThat(notCtFailed.get("field").asText()).isEqualTo("data");
+        assertThat(store.exists(ObjectKeys.scanRecord(notCtId))).isFalse();
 
         ScanReceived r = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), goodId, 1).get(0).value());
         assertThat(r.getSource()).isEqualTo("bucket-notification");
