@@ -104,10 +104,7 @@ public final class NiftiReader {
             long sliceVoxels = count / dims[2];
             int slabSlices = (int) Math.max(1, Math.min(dims[2], maxBytes / (sliceVoxels * type.bytes())));
             byte[] chunk = new byte[NiftiSource.BUFFER];
-            if (!s.skipTo(h.voxOffset(), chunk)) {
-                throw new NiftiException(p, "vox_offset", "vox_offset " + h.voxOffset()
-                        + " is past the end of the data, which ends after " + s.position() + " bytes");
-            }
+            skipToVoxels(s, h, chunk);
             ByteBuffer buf = ByteBuffer.wrap(chunk);
             int perChunk = chunk.length / type.bytes();
             for (int first = 0; first < dims[2]; first += slabSlices) {
@@ -356,10 +353,7 @@ public final class NiftiReader {
             }
         }
         byte[] chunk = new byte[NiftiSource.BUFFER];
-        if (!d.skipTo(voxOffset, chunk)) {
-            throw new NiftiException(file, "vox_offset", "vox_offset " + voxOffset
-                    + " is past the end of the data, which ends after " + d.position() + " bytes");
-        }
+        skipToVoxels(d, h, chunk);
         Voxels voxels = Voxels.allocate(type, (int) count);
         int[] dims = NiftiHeader.volumeDimsOrNull(h.dim());
         if (scan && dims.length == 4) {
@@ -398,6 +392,14 @@ public final class NiftiReader {
                     + "(end marker or CRC-32/length trailer missing)");
         }
         return new NiftiImage(h, volume, crc.getValue());
+    }
+
+    /** Moves {@code s} to vox_offset, where the voxels begin; {@code scratch} is a buffer for skipping. */
+    private static void skipToVoxels(NiftiSource s, NiftiHeader h, byte[] scratch) throws IOException {
+        if (!s.skipTo(h.voxOffset(), scratch)) {
+            throw new NiftiException(s.file(), "vox_offset", "vox_offset " + h.voxOffset()
+                    + " is past the end of the data, which ends after " + s.position() + " bytes");
+        }
     }
 
     private static NiftiException truncated(Path file, NiftiHeader h, long needed, long present) {
