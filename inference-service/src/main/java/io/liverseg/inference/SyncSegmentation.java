@@ -1,6 +1,5 @@
 package io.liverseg.inference;
 
-import io.liverseg.imaging.DataType;
 import io.liverseg.imaging.Volume;
 import io.liverseg.imaging.nifti.NiftiHeader;
 import io.liverseg.imaging.nifti.NiftiImage;
@@ -78,16 +77,11 @@ final class SyncSegmentation {
     }
 
     /**
-     * The probabilities as .nii.gz with the input's header geometry: 4D (dim[4] = classes), uint8, scl_slope 1/255,
-     * cal_min 0 and cal_max 1 so viewers window them as probabilities, intent_name "probabilities" and the class
-     * names in descrip.
+     * The probabilities as .nii.gz with the input's header geometry ({@link MaskHeaders#probabilities}): 4D
+     * (dim[4] = classes), uint8, scl_slope 1/255.
      */
     static void writeProbabilities(Result r, List<String> classNames, Path out) throws IOException {
-        String descrip = "liverseg P(class): " + String.join(",", classNames);
-        // the datatype set first: a header whose datatype changes on write loses its cal_min/cal_max
-        NiftiHeader h = r.header().toBuilder().datatype(DataType.UINT8.niftiCode()).bitpix(8).calMin(0).calMax(1)
-                .intentCode(0).intentName("probabilities")
-                .descrip(descrip.length() > 79 ? descrip.substring(0, 79) : descrip).build();
-        NiftiWriter.write(new NiftiImage(h, r.probabilities(), 0), out);
+        NiftiWriter.write(new NiftiImage(MaskHeaders.probabilities(r.header(), classNames), r.probabilities(), 0),
+                out);
     }
 }

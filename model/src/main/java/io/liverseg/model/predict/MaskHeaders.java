@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The NIfTI header a mask is written with: its input's header — geometry, codes, pixdim, units and extensions
- * verbatim, so the mask lies exactly on the scan — made a uint8 label map that viewers show as one: intent
- * {@code NIFTI_INTENT_LABEL}, cal_min 0 and cal_max the highest class, and the legend in descrip
- * ({@code liverseg liver v7: 1 liver, 2 tumour}) instead of the scan's own description.
+ * The NIfTI headers a segmentation's outputs are written with, both its input's header — geometry, codes, pixdim,
+ * units and extensions verbatim, so they lie exactly on the scan — as uint8 with their own display range and
+ * description. A mask is a label map that viewers show as one: intent {@code NIFTI_INTENT_LABEL}, cal_min 0 and
+ * cal_max the highest class, and the legend in descrip ({@code liverseg liver v7: 1 liver, 2 tumour}) instead of the
+ * scan's own description. Class probabilities ({@link #probabilities}) are windowed 0 to 1.
  */
 public final class MaskHeaders {
     /** nifti1.h's NIFTI_INTENT_LABEL: the voxel values are indices into a set of labels. */
@@ -40,6 +41,24 @@ public final class MaskHeaders {
                 .build();
     }
 
+    /**
+     * The header of the class probabilities (4D, a volume per class, uint8 read as p = value / 255): cal_min 0 and
+     * cal_max 1 so viewers window them as probabilities, intent_name "probabilities" and the class names in descrip.
+     * The caller's volume gives dims and scaling.
+     */
+    public static NiftiHeader probabilities(NiftiHeader input, List<String> classNames) {
+        // the datatype first: NiftiWriter resets cal_min/cal_max of a header whose datatype it has to change
+        return input.toBuilder()
+                .datatype(DataType.UINT8.niftiCode())
+                .bitpix(8)
+                .calMin(0)
+                .calMax(1)
+                .intentCode(0)
+                .intentName("probabilities")
+                .descrip(fit("liverseg P(class): " + String.join(",", classNames)))
+                .build();
+    }
+
     /** {@code liverseg NAME vVERSION: 1 CLASS, 2 CLASS}, cut to descrip's 79 characters. */
     static String legend(ModelManifest model) {
         List<String> entries = new ArrayList<>();
@@ -47,7 +66,11 @@ public final class MaskHeaders {
         for (int i = 1; i < classes.size(); i++) {
             entries.add(i + " " + classes.get(i));
         }
-        String text = "liverseg " + model.name() + " v" + model.version() + ": " + String.join(", ", entries);
+        return fit("liverseg " + model.name() + " v" + model.version() + ": " + String.join(", ", entries));
+    }
+
+    /** {@code text} cut to descrip's 79 characters. */
+    private static String fit(String text) {
         return text.length() > DESCRIP_MAX ? text.substring(0, DESCRIP_MAX) : text;
     }
 }
