@@ -161,9 +161,10 @@ class NiftiValidatorTest {
                 .contains(foreground + " of " + mask.length + " voxels hold other values, the first 255");
     }
 
+    /** What the intensity check is given: a small scan whole within its bound, else exactly its first slices. */
     @Test
-    void onlyTheFirstSlicesAreReadForTheIntensityCheck() throws Exception {
-        // 32×32 int16 slices are 2 KiB: the check reads at most INTENSITY_SAMPLE_BYTES of them
+    void theIntensityCheckSeesTheFirstSlicesExactlyAsTheFileHoldsThem() throws Exception {
+        // 32×32 int16 slices are 2 KiB: INTENSITY_SAMPLE_BYTES holds all 8
         Volume first = io.liverseg.imaging.nifti.NiftiReader.defaults().readFirstSlices(gz.image(),
                 NiftiValidator.INTENSITY_SAMPLE_BYTES);
         Volume whole = io.liverseg.imaging.nifti.NiftiReader.defaults().readScan(gz.image());
