@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.liverseg.cli.stack.Mesh;
+import io.liverseg.proto.EventType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -96,6 +98,23 @@ class DeploymentFilesTest {
                 assertThat(s.path("spec").path("ports").path(0).path("targetPort").asText()).isEqualTo("http");
             });
         }
+    }
+
+    @Test
+    void strimziTopicsAreEveryTopicTheServicesUseWithAPartitionPerInferenceReplica() throws IOException {
+        Map<String, Integer> partitions = new TreeMap<>();
+        for (JsonNode doc : documents(ROOT.resolve("k8s/strimzi/topics.yaml"))) {
+            assertThat(doc.path("kind").asText()).isEqualTo("KafkaTopic");
+            partitions.put(doc.path("metadata").path("name").asText(), doc.path("spec").path("partitions").asInt());
+        }
+        assertThat(partitions.keySet()).containsExactlyInAnyOrderElementsOf(Mesh.topics());
+        int maxInference = kustomizedDocuments().stream()
+                .filter(d -> d.path("kind").asText().equals("HorizontalPodAutoscaler")
+                        && d.path("spec").path("scaleTargetRef").path("name").asText().equals("inference"))
+                .mapToInt(d -> d.path("spec").path("maxReplicas").asInt()).max().orElseThrow();
+        assertThat(partitions.get(EventType.SLICE_BATCH_READY.topic())).isGreaterThanOrEqualTo(maxInference);
+        assertThat(YAML.readTree(ROOT.resolve("k8s/strimzi/kustomization.yaml").toFile()).path("resources").toString())
+                .isEqualTo("[\"topics.yaml\"]");
     }
 
     @Test
@@ -190,11 +209,17 @@ class DeploymentFilesTest {
         JsonNode kustomization = YAML.readTree(ROOT.resolve("k8s/kustomization.yaml").toFile());
         List<JsonNode> docs = new ArrayList<>();
         for (JsonNode resource : kustomization.path("resources")) {
-            try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class)
-                    .readValues(new YAMLFactory().createParser(ROOT.resolve("k8s").resolve(resource.asText()).toFile()))) {
-                while (it.hasNext()) {
-                    docs.add(it.next());
-                }
+            docs.addAll(documents(ROOT.resolve("k8s").resolve(resource.asText())));
+        }
+        return docs;
+    }
+
+    private static List<JsonNode> documents(Path yaml) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class)
+                .readValues(new YAMLFactory().createParser(yaml.toFile()))) {
+            while (it.hasNext()) {
+                docs.add(it.next());
             }
         }
         return docs;
