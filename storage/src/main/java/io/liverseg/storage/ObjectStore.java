@@ -15,21 +15,35 @@ import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.UploadObjectArgs;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
 import io.minio.errors.ErrorResponseException;
+import io.minio.errors.InvalidResponseException;
+import io.minio.errors.ServerException;
 import io.minio.http.Method;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.MediaType;
@@ -52,6 +66,12 @@ import okhttp3.ResponseBody;
  * client itself sends unsigned payloads over HTTPS, where TLS protects the bytes; over plain HTTP they then rely
  * on TCP's checksums, which is why {@link PayloadSigning#SIGNED} remains for stores reached across an untrusted
  * network without TLS.
+ *
+ * <p>A call that fails for a reason that passes — the server unreachable, a connection reset, a timeout, a 5xx or
+ * S3's SlowDown — is made again with exponential backoff for up to its retry window ({@link #DEFAULT_RETRY_WINDOW}),
+ * so an S3 server that restarts or fails over does not fail the scans in flight. Every call is safe to repeat:
+ * puts and copies write whole objects under deterministic keys, reads and listings have no effect. A refusal (a
+ * missing bucket, denied access) fails at once. An object's stream, once open, is not resumed.
  */
 public final class ObjectStore {
     /** How single PUTs are signed. Multipart uploads (objects over {@link #SINGLE_PUT_MAX}) are always signed. */
@@ -67,10 +87,24 @@ public final class ObjectStore {
     private static final Pattern ERROR_CODE = Pattern.compile("<Code>([^<]*)</Code>");
     private static final Pattern ERROR_MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
 
+    /**
+     * How long a call retries transient failures: longer than an S3 server's restart takes, and well inside the
+     * minute after which SmallRye's throttled commit strategy reports a record that is not acknowledged as a stuck
+     * channel.
+     */
+    public static final Duration DEFAULT_RETRY_WINDOW = Duration.ofSeconds(30);
+    private static final Duration FIRST_DELAY = Duration.ofMillis(200);
+    private static final Duration MAX_DELAY = Duration.ofSeconds(5);
+    /** S3 error codes that mean "try again" (all sent with a 5xx or 429 status by AWS and MinIO). */
+    private static final Set<String> TRANSIENT_CODES = Set.of("InternalError", "ServiceUnavailable", "SlowDown",
+            "SlowDownRead", "SlowDownWrite", "RequestTimeout", "XMinioServerNotInitialized", "OperationTimedOut");
+    private static final System.Logger LOG = System.getLogger(ObjectStore.class.getName());
+
     private final MinioClient client;
     private final String bucket;
     private final PayloadSigning signing;
     private final OkHttpClient http;
+    private final Duration retryWindow;
 
     /**
      * Objects up to this size go up in one PUT. The client's default picks 5 MiB parts, which turns a 77 MB CT into
@@ -92,6 +126,16 @@ public final class ObjectStore {
      * @param http    the client for unsigned PUTs (ideally the one {@code client} uses); unused when signed
      */
     public ObjectStore(MinioClient client, String bucket, PayloadSigning signing, OkHttpClient http) {
+        this(client, bucket, signing, http, DEFAULT_RETRY_WINDOW);
+    }
+
+    /**
+     * @param signing     how single PUTs are signed
+     * @param http        the client for unsigned PUTs (ideally the one {@code client} uses); unused when signed
+     * @param retryWindow how long a call retries transient failures; zero: it fails at the first
+     */
+    public ObjectStore(MinioClient client, String bucket, PayloadSigning signing, OkHttpClient http,
+                       Duration retryWindow) {
         this.client = client;
         this.bucket = bucket;
         this.signing = Objects.requireNonNull(signing, "signing");
@@ -99,6 +143,19 @@ public final class ObjectStore {
             throw new IllegalArgumentException("unsigned PUTs need an HTTP client");
         }
         this.http = http;
+        this.retryWindow = Objects.requireNonNull(retryWindow, "retryWindow");
+        if (retryWindow.isNegative()) {
+            throw new IllegalArgumentException("retryWindow must not be negative: " + retryWindow);
+        }
+    }
+
+    /** A store like this one whose calls retry transient failures for {@code window} instead. */
+    public ObjectStore withRetryWindow(Duration window) {
+        return new ObjectStore(client, bucket, signing, http, window);
+    }
+
+    public Duration retryWindow() {
+        return retryWindow;
     }
 
     public String bucket() {
@@ -164,8 +221,9 @@ public final class ObjectStore {
             if (!response.isSuccessful()) {
                 ResponseBody error = response.body();
                 String text = error == null ? "" : error.string();
-                throw new IOException("HTTP " + response.code() + " " + first(ERROR_CODE, text, response.message())
-                        + ": " + first(ERROR_MESSAGE, text, ""));
+                String code = first(ERROR_CODE, text, response.message());
+                throw new S3StatusException(response.code(), code, "HTTP " + response.code() + " " + code + ": "
+                        + first(ERROR_MESSAGE, text, ""));
             }
         }
         return null;
@@ -285,15 +343,106 @@ public final class ObjectStore {
     }
 
     private <T> T call(String what, String key, S3Call<T> op) {
+        AtomicInteger attempts = new AtomicInteger();
+        // Failsafe wants the longest delay shorter than the window
+        Duration maxDelay = retryWindow.dividedBy(2).compareTo(MAX_DELAY) < 0 ? retryWindow.dividedBy(2) : MAX_DELAY;
+        Duration firstDelay = maxDelay.compareTo(FIRST_DELAY) < 0 ? maxDelay.dividedBy(2) : FIRST_DELAY;
+        RetryPolicyBuilder<T> builder = RetryPolicy.<T>builder();
+        if (retryWindow.toMillis() < 10) {
+            builder.withMaxRetries(0);
+        } else {
+            builder.handleIf(ObjectStore::isTransient)
+                    .withBackoff(firstDelay, maxDelay)
+                    .withJitter(0.25)
+                    .withMaxRetries(-1)
+                    .withMaxDuration(retryWindow);
+        }
+        RetryPolicy<T> retry = builder
+                .onRetryScheduled(e -> LOG.log(System.Logger.Level.WARNING, "S3 {0} {1}/{2}: attempt {3} failed ({4});"
+                        + " trying again in {5} ms", what, bucket, key, e.getAttemptCount(),
+                        e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .build();
         try {
-            return op.run();
+            return Failsafe.with(retry).get(() -> {
+                attempts.incrementAndGet();
+                return op.run();
+            });
         } catch (StorageException | UncheckedIOException e) {
             throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("S3 " + what + " " + bucket + "/" + key + " interrupted", key, e);
-        } catch (Exception e) {
-            throw new StorageException("S3 " + what + " " + bucket + "/" + key + " failed: " + e.getMessage(), key, e);
+        } catch (FailsafeException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("S3 " + what + " " + bucket + "/" + key + " interrupted", key, cause);
+            }
+            throw failed(what, key, cause, attempts.get());
+        } catch (RuntimeException e) {
+            throw failed(what, key, e, attempts.get());
+        }
+    }
+
+    private StorageException failed(String what, String key, Throwable cause, int attempts) {
+        return new StorageException("S3 " + what + " " + bucket + "/" + key + " failed: " + cause.getMessage()
+                + (attempts > 1 ? " (" + attempts + " attempts in " + retryWindow.toSeconds() + " s)" : ""), key,
+                cause);
+    }
+
+    /**
+     * Whether a failed call may succeed when made again: the network (refused, reset, timed out, name not
+     * resolved, the stream cut short), a 5xx or 429, or a transient S3 error code. Not a refusal (4xx), nor a local
+     * file's error, nor an interrupt.
+     */
+    static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ErrorResponseException e) {
+                return TRANSIENT_CODES.contains(e.errorResponse().code())
+                        || e.response() != null && transientStatus(e.response().code());
+            }
+            if (t instanceof S3StatusException e) {
+                return TRANSIENT_CODES.contains(e.code()) || transientStatus(e.status());
+            }
+            if (t instanceof ServerException e) {
+                return transientStatus(e.statusCode());
+            }
+            if (t instanceof InvalidResponseException) {
+                // not S3's XML: e.g. the HTML page of a proxy whose backend is down
+                return true;
+            }
+            if (t instanceof FileSystemException || t instanceof InterruptedException) {
+                return false;
+            }
+            if (t instanceof InterruptedIOException) {
+                // okhttp's timeouts; the same type also reports an interrupt of the calling thread
+                return !Thread.currentThread().isInterrupted();
+            }
+            if (t instanceof SocketException || t instanceof UnknownHostException || t instanceof EOFException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean transientStatus(int status) {
+        return status >= 500 || status == 429;
+    }
+
+    /** S3 refused a PUT made through a presigned URL: its HTTP status and error code. */
+    static final class S3StatusException extends IOException {
+        private final int status;
+        private final String code;
+
+        S3StatusException(int status, String code, String message) {
+            super(message);
+            this.status = status;
+            this.code = code;
+        }
+
+        int status() {
+            return status;
+        }
+
+        String code() {
+            return code;
         }
     }
 }
