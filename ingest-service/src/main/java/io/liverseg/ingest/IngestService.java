@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -156,19 +157,7 @@ public class IngestService {
             ScanRecord record = new ScanRecord(id, image.name(), image.file().size(), imageKey, labelKey, labelTask,
                     in.source(), now.toString(), metadata, geometry);
             store.put(recordKey, toJson(record), "application/json");
-            ScanReceived received = ScanReceived.newBuilder()
-                    .setScanId(id)
-                    .setBucket(store.bucket())
-                    .setImageKey(imageKey)
-                    .setLabelKey(labelKey == null ? "" : labelKey)
-                    .setLabelTask(labelTask == null ? "" : labelTask)
-                    .setFileName(image.name())
-                    .setSizeBytes(image.file().size())
-                    .setSource(in.source())
-                    .setReceivedAt(Timestamps.fromMillis(now.toEpochMilli()))
-                    .setGeometry(geometry.toProto())
-                    .putAllMetadata(metadata)
-                    .build();
+            ScanReceived received = scanReceived(record);
             try {
                 events.send(received, id, id + ":received");
                 if (labelKey != null) {
@@ -195,6 +184,89 @@ public class IngestService {
                     labelKey == null ? "" : " with a " + labelTask + " label", (validated - t0) / 1_000_000,
                     (end - validated) / 1_000_000);
             return new Outcome(id, false);
+        }
+    }
+
+    /** What a retry did: the scan and the failure it cleared. */
+    public record Retried(String scanId, ScanFailed cleared) {
+    }
+
+    /**
+     * Sends a scan that failed after ingest down the pipeline again: removes its failed.json (so its status is no
+     * longer failed) and emits ScanReceived anew, with a CloudEvents id of its own. Every stage writes whole
+     * objects under deterministic keys and inference skips a task whose mask of that version is done, so what
+     * had succeeded is not done twice. For a failure that has passed (a store or broker that was down longer
+     * than their retries); the same bytes fail the same way again if the scan itself was at fault.
+     *
+     * @throws ProblemException 404 unknown scan; 409 a scan that has not failed, or one refused at ingest (nothing
+     *                          of it is stored: the client sends a corrected file)
+     */
+    public Retried retry(String id) {
+        if (!ObjectKeys.isScanId(id)) {
+            throw new ProblemException(Problem.notFound("no scan " + id + ": a scan id is 64 lower-case hex digits"));
+        }
+        synchronized (locks[Math.floorMod(id.hashCode(), STRIPES)]) {
+            String failureKey = ObjectKeys.failure(id);
+            Optional<byte[]> failedJson = store.get(failureKey);
+            Optional<byte[]> recordJson = store.get(ObjectKeys.scanRecord(id));
+            if (failedJson.isEmpty()) {
+                throw new ProblemException(recordJson.isEmpty()
+                        ? Problem.notFound("no scan " + id + " (no scans/" + id + "/scan.json in the bucket)")
+                        : Problem.conflict("scan " + id + " has not failed: only a failed scan is sent again"));
+            }
+            ScanFailed failed = parseFailure(id, failedJson.get());
+            if (recordJson.isEmpty()) {
+                throw new ProblemException(Problem.conflict("scan " + id + " was refused at " + failed.getStage()
+                        + " and nothing of it is stored (" + failed.getReason() + "): upload a corrected file"));
+            }
+            ScanRecord record = readRecord(id, recordJson.get());
+            store.delete(failureKey);
+            String ceId = id + ":received:retry:" + Timestamps.toMillis(failed.getFailedAt());
+            try {
+                events.send(scanReceived(record), id, ceId);
+            } catch (RuntimeException e) {
+                // without the event nothing runs again: keep the scan failed, so the retry can be repeated
+                store.put(failureKey, failedJson.get(), "application/json");
+                throw new IllegalStateException("scan " + id + ": ScanReceived could not be sent again: "
+                        + e.getMessage(), e);
+            }
+            LOG.infof("scan %s sent down the pipeline again (%s); the failure it had: %s", id, ceId,
+                    failed.getReason());
+            return new Retried(id, failed);
+        }
+    }
+
+    private ScanReceived scanReceived(ScanRecord record) {
+        return ScanReceived.newBuilder()
+                .setScanId(record.scanId())
+                .setBucket(store.bucket())
+                .setImageKey(record.imageKey())
+                .setLabelKey(record.labelKey() == null ? "" : record.labelKey())
+                .setLabelTask(record.labelTask() == null ? "" : record.labelTask())
+                .setFileName(record.fileName())
+                .setSizeBytes(record.sizeBytes())
+                .setSource(record.source())
+                .setReceivedAt(Timestamps.fromMillis(Instant.parse(record.receivedAt()).toEpochMilli()))
+                .setGeometry(record.geometry().toProto())
+                .putAllMetadata(record.metadata() == null ? Map.of() : record.metadata())
+                .build();
+    }
+
+    private ScanFailed parseFailure(String id, byte[] failedJson) {
+        ScanFailed.Builder failed = ScanFailed.newBuilder();
+        try {
+            JsonFormat.parser().ignoringUnknownFields().merge(new String(failedJson, StandardCharsets.UTF_8), failed);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("scans/" + id + "/failed.json is not a ScanFailed: " + e.getMessage(), e);
+        }
+        return failed.build();
+    }
+
+    private ScanRecord readRecord(String id, byte[] recordJson) {
+        try {
+            return json.readValue(recordJson, ScanRecord.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("scans/" + id + "/scan.json is not a scan record: " + e.getMessage(), e);
         }
     }
 

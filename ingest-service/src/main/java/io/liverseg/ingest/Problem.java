@@ -38,6 +38,10 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem("/problems/not-found", "Not found", 404, detail, null, null);
     }
 
+    public static Problem conflict(String detail) {
+        return new Problem("/problems/conflict", "Conflict", 409, detail, null, null);
+    }
+
     public static Problem unavailable(String detail) {
         return new Problem("/problems/unavailable", "Service unavailable", 503, detail, null, null);
     }

@@ -1,6 +1,7 @@
 package io.liverseg.ingest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -127,6 +128,33 @@ public class ScanResource {
         return status.status(id)
                 .orElseThrow(() -> new ProblemException(Problem.notFound("no scan " + id + " (no scans/" + id
                         + "/scan.json in the bucket)")));
+    }
+
+    /** The answer to a retry: the scan and the failure it had. */
+    public record Retry(String id, String status, String location, @JsonProperty("failed_stage") String failedStage,
+                        @JsonProperty("failure_reason") String failureReason) {
+    }
+
+    /**
+     * Sends a failed scan down the pipeline again (after a store or broker outage outlasted the services' retries):
+     * 202 with the failure it had; 404 unknown scan; 409 not failed, or refused at ingest (nothing stored).
+     */
+    @POST
+    @Path("{id}/retry")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Response retry(@PathParam("id") String id) {
+        IngestService.Retried retried;
+        try {
+            retried = ingest.retry(id);
+        } catch (IllegalStateException | StorageException e) {
+            throw new ProblemException(Problem.unavailable(e.getMessage()), e);
+        }
+        String location = "/api/scans/" + id;
+        return Response.accepted(new Retry(id, ScanStatus.RECEIVED, location, retried.cleared().getStage(),
+                        retried.cleared().getReason()))
+                .location(URI.create(location))
+                .build();
     }
 
     /** The mask of a task ({@code liver} by default) as NIfTI (.nii.gz), streamed from the bucket. */

@@ -390,6 +390,68 @@ class ScanIngestIT {
     }
 
     @Test
+    void aFailedScanIsSentDownThePipelineAgainOnceButARefusedOrHealthyOneIsNot() throws Exception {
+        Phantoms.Files2 p = Phantoms.write(dir.resolve("retry"), 107, 64, 32, true);
+        byte[] bytes = p.imageBytes();
+        String id = sha256(bytes);
+        given().contentType("application/octet-stream").queryParam("name", "retry.nii.gz").body(bytes)
+                .when().post("/api/scans")
+                .then().statusCode(202);
+        ScanReceived first = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1).get(0).value());
+
+        // not failed: nothing to retry
+        problem(given().post("/api/scans/" + id + "/retry"), 409, null, null);
+
+        // a stage that failed for a passing reason writes failed.json as preprocess does (the ScanFailed as JSON)
+        ScanFailed failure = ScanFailed.newBuilder()
+                .setScanId(id)
+                .setStage("preprocess")
+                .setReason("preprocess of retry.nii.gz failed: S3 get liverseg/" + first.getImageKey()
+                        + " failed: Failed to connect (150 attempts in 30 s)")
+                .setErrorType("StorageException")
+                .setFailedAt(com.google.protobuf.util.Timestamps.fromMillis(1_764_000_000_123L))
+                .build();
+        store.put(ObjectKeys.failure(id), com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames()
+                .print(failure).getBytes(StandardCharsets.UTF_8), "application/json");
+        given().when().get("/api/scans/" + id).then().statusCode(200).body("status", equalTo("failed"));
+
+        given().when().post("/api/scans/" + id + "/retry")
+                .then().statusCode(202)
+                .header("Location", endsWith("/api/scans/" + id))
+                .body("id", equalTo(id))
+                .body("status", equalTo("received"))
+                .body("failed_stage", equalTo("preprocess"))
+                .body("failure_reason", equalTo(failure.getReason()));
+
+        assertThat(store.exists(ObjectKeys.failure(id))).isFalse();
+        given().when().get("/api/scans/" + id).then().statusCode(200).body("status", equalTo("preprocessing"));
+        List<ConsumerRecord<String, byte[]>> announced = awaitKey(EventType.SCAN_RECEIVED.topic(), id, 2);
+        ConsumerRecord<String, byte[]> again = announced.stream()
+                .filter(r -> !(id + ":received").equals(header(r, "ce_id"))).findFirst().orElseThrow();
+        assertThat(header(again, "ce_id")).isEqualTo(id + ":received:retry:1764000000123");
+        assertThat(ScanReceived.parseFrom(again.value())).isEqualTo(first);
+
+        // the failure is cleared: a second retry has nothing to do and sends nothing
+        problem(given().post("/api/scans/" + id + "/retry"), 409, null, null);
+        assertThat(recordsWithKey(EventType.SCAN_RECEIVED.topic(), id)).hasSize(2);
+
+        // refused at ingest: failed.json without scan.json, nothing stored to send again
+        String refused = sha256("refused at ingest".getBytes(StandardCharsets.UTF_8));
+        store.put(ObjectKeys.failure(refused), com.google.protobuf.util.JsonFormat.printer()
+                .preservingProtoFieldNames().print(ScanFailed.newBuilder().setScanId(refused).setStage("ingest")
+                        .setReason("incoming/ct.nii.gz: truncated").build()).getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        Response r = given().post("/api/scans/" + refused + "/retry");
+        problem(r, 409, null, null);
+        assertThat(r.asString()).contains("refused at ingest").contains("truncated");
+        assertThat(store.exists(ObjectKeys.failure(refused))).isTrue();
+
+        problem(given().post("/api/scans/" + "0".repeat(64) + "/retry"), 404, null, null);
+        problem(given().post("/api/scans/not-a-scan-id/retry"), 404, null, null);
+        assertThat(recordsWithKey(EventType.SCAN_RECEIVED.topic(), refused)).isEmpty();
+    }
+
+    @Test
     void statusMasksAndReportsComeFromTheBucketAlone() throws Exception {
         // A scan whose objects were written straight to S3 (as if by an earlier instance of the service).
         String id = sha256("status walk".getBytes(StandardCharsets.UTF_8));

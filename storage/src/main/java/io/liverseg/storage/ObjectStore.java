@@ -98,7 +98,6 @@ public final class ObjectStore {
     /** S3 error codes that mean "try again" (all sent with a 5xx or 429 status by AWS and MinIO). */
     private static final Set<String> TRANSIENT_CODES = Set.of("InternalError", "ServiceUnavailable", "SlowDown",
             "SlowDownRead", "SlowDownWrite", "RequestTimeout", "XMinioServerNotInitialized", "OperationTimedOut");
-    private static final System.Logger LOG = System.getLogger(ObjectStore.class.getName());
 
     private final MinioClient client;
     private final String bucket;
@@ -358,7 +357,9 @@ public final class ObjectStore {
                     .withMaxDuration(retryWindow);
         }
         RetryPolicy<T> retry = builder
-                .onRetryScheduled(e -> LOG.log(System.Logger.Level.WARNING, "S3 {0} {1}/{2}: attempt {3} failed ({4});"
+                // the logger only when needed: looked up in a static initializer, it would set up JUL before Quarkus
+                // has named its log manager
+                .onRetryScheduled(e -> System.getLogger(ObjectStore.class.getName()).log(System.Logger.Level.WARNING, "S3 {0} {1}/{2}: attempt {3} failed ({4});"
                         + " trying again in {5} ms", what, bucket, key, e.getAttemptCount(),
                         e.getLastException().getMessage(), e.getDelay().toMillis()))
                 .build();
