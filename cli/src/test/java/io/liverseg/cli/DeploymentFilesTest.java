@@ -138,7 +138,7 @@ class DeploymentFilesTest {
         assumeTrue(!built.isEmpty(), "no service that seeds the registry has been packaged yet (run ./mvnw verify)");
         List<Path> packageFiles;
         try (Stream<Path> files = Files.find(ROOT.resolve("models"), 2, (p, a) -> a.isRegularFile()
-                && (p.getFileName().toString().equals("model.json") || p.getFileName().toString().endsWith(".params")))) {
+                && isPackageFile(p.getFileName().toString()))) {
             packageFiles = files.map(ROOT.resolve("models")::relativize).filter(p -> p.getNameCount() == 2).toList();
         }
         assertThat(packageFiles).isNotEmpty();
@@ -162,6 +162,11 @@ class DeploymentFilesTest {
             assertThat(dockerfile(module).contains("GLIBC_TUNABLES")).as(module)
                     .isEqualTo(module.equals("inference-service"));
         }
+    }
+
+    /** What a model package consists of: model.json and the weights (a checkpoint is a folder of its own). */
+    private static boolean isPackageFile(String name) {
+        return name.equals("model.json") || name.endsWith(".params");
     }
 
     private static List<String> serviceModules() throws IOException {

@@ -14,6 +14,7 @@ import io.liverseg.storage.ObjectStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -257,7 +258,8 @@ public class IngestService {
         try {
             JsonFormat.parser().ignoringUnknownFields().merge(new String(failedJson, StandardCharsets.UTF_8), failed);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("scans/" + id + "/failed.json is not a ScanFailed: " + e.getMessage(), e);
+            // the bucket's record is damaged (a 500, not a 503: sending again would not help)
+            throw new UncheckedIOException("scans/" + id + "/failed.json is not a ScanFailed: " + e.getMessage(), e);
         }
         return failed.build();
     }
@@ -266,7 +268,7 @@ public class IngestService {
         try {
             return json.readValue(recordJson, ScanRecord.class);
         } catch (IOException e) {
-            throw new IllegalStateException("scans/" + id + "/scan.json is not a scan record: " + e.getMessage(), e);
+            throw new UncheckedIOException("scans/" + id + "/scan.json is not a scan record: " + e.getMessage(), e);
         }
     }
 

@@ -407,7 +407,7 @@ class ScanIngestIT {
                 .setScanId(id)
                 .setStage("preprocess")
                 .setReason("preprocess of retry.nii.gz failed: S3 get liverseg/" + first.getImageKey()
-                        + " failed: Failed to connect (150 attempts in 30 s)")
+                        + " failed: Failed to connect (gave up after 15 attempts; retry window 30 s)")
                 .setErrorType("StorageException")
                 .setFailedAt(com.google.protobuf.util.Timestamps.fromMillis(1_764_000_000_123L))
                 .build();

@@ -1,5 +1,9 @@
 package io.liverseg.storage;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
 import io.minio.BucketExistsArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.CopySource;
@@ -15,10 +19,6 @@ import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.UploadObjectArgs;
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.RetryPolicy;
-import dev.failsafe.RetryPolicyBuilder;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.InvalidResponseException;
 import io.minio.errors.ServerException;
@@ -36,8 +36,8 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -359,9 +359,10 @@ public final class ObjectStore {
         RetryPolicy<T> retry = builder
                 // the logger only when needed: looked up in a static initializer, it would set up JUL before Quarkus
                 // has named its log manager
-                .onRetryScheduled(e -> System.getLogger(ObjectStore.class.getName()).log(System.Logger.Level.WARNING, "S3 {0} {1}/{2}: attempt {3} failed ({4});"
-                        + " trying again in {5} ms", what, bucket, key, e.getAttemptCount(),
-                        e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .onRetryScheduled(e -> System.getLogger(ObjectStore.class.getName()).log(
+                        System.Logger.Level.WARNING, "S3 {0} {1}/{2}: attempt {3} failed ({4}); trying again in {5} ms",
+                        what, bucket, key, e.getAttemptCount(), e.getLastException().getMessage(),
+                        e.getDelay().toMillis()))
                 .build();
         try {
             return Failsafe.with(retry).get(() -> {
@@ -384,8 +385,8 @@ public final class ObjectStore {
 
     private StorageException failed(String what, String key, Throwable cause, int attempts) {
         return new StorageException("S3 " + what + " " + bucket + "/" + key + " failed: " + cause.getMessage()
-                + (attempts > 1 ? " (" + attempts + " attempts in " + retryWindow.toSeconds() + " s)" : ""), key,
-                cause);
+                + (attempts > 1 ? " (gave up after " + attempts + " attempts; retry window " + retryWindow.toSeconds()
+                + " s)" : ""), key, cause);
     }
 
     /**

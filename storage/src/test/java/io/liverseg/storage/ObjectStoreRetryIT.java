@@ -58,7 +58,7 @@ class ObjectStoreRetryIT {
         assertThatThrownBy(() -> store.exists("scans/x/scan.json"))
                 .isInstanceOf(StorageException.class)
                 .hasMessageStartingWith("S3 stat retry-it/scans/x/scan.json failed: ")
-                .hasMessageContaining(" attempts in 1 s)")
+                .hasMessageContaining(" attempts; retry window 1 s)")
                 .hasRootCauseInstanceOf(ConnectException.class);
     }
 
