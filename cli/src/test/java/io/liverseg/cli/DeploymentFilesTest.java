@@ -62,7 +62,7 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void kubernetesDeploysEveryServiceOnItsPortWithTheImagesJavaOptions() throws IOException {
+    void kubernetesDeploysEveryServiceOnItsPortWithTheImagesJavaOptionsAndScrapesItsMetrics() throws IOException {
         Map<String, JsonNode> deployments = new TreeMap<>();
         List<JsonNode> services = new ArrayList<>();
         for (JsonNode doc : kustomizedDocuments()) {
@@ -85,6 +85,13 @@ class DeploymentFilesTest {
                     .isEqualTo("/q/health/ready");
             assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).as(module)
                     .isEqualTo("/q/health/live");
+            JsonNode annotations = deployments.get(name).path("spec").path("template").path("metadata")
+                    .path("annotations");
+            assertThat(annotations.path("prometheus.io/scrape").asText()).as(module).isEqualTo("true");
+            assertThat(annotations.path("prometheus.io/path").asText()).as(module).isEqualTo("/q/metrics");
+            assertThat(annotations.path("prometheus.io/port").asInt()).as(module).isEqualTo(httpPort(module));
+            assertThat(Files.readString(ROOT.resolve(module).resolve("pom.xml"))).as(module)
+                    .contains("<artifactId>quarkus-micrometer-registry-prometheus</artifactId>");
 
             Map<String, String> env = new TreeMap<>();
             container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));

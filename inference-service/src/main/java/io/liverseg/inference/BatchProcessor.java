@@ -28,6 +28,7 @@ import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
 import io.liverseg.storage.RegistrySeeding;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.annotation.PreDestroy;
@@ -113,6 +114,15 @@ public class BatchProcessor {
             "kafka-producer-", "vert.x-eventloop-", "vertx-blocked-", "vert.x-acceptor-", "C1 CompilerThread",
             "C2 CompilerThread");
 
+    /** Forward-pass time of a slice batch, by {@code task}. */
+    public static final String METRIC_BATCH = "liverseg.inference.batch.duration";
+    /** MaskReady events sent, by {@code task}. */
+    public static final String METRIC_MASKS = "liverseg.masks.ready";
+    /** From the scan's upload (ScanReceived's received_at) to its mask of a task, by {@code task}. */
+    public static final String METRIC_UPLOAD_TO_MASK = "liverseg.upload.to.mask";
+    /** ScanFailed events sent, by {@code stage} (here: inference). */
+    public static final String METRIC_FAILURES = "liverseg.scan.failures";
+
     private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
 
     private final ObjectStore store;
@@ -123,6 +133,7 @@ public class BatchProcessor {
     private final MutinyEmitter<byte[]> masks;
     private final MutinyEmitter<byte[]> metrics;
     private final MutinyEmitter<byte[]> failures;
+    private final MeterRegistry meters;
     private final BatchPrefetch prefetch;
     /** One thread stores parts and assembles masks, in the order the batches were predicted. */
     private final ExecutorService finisher =
@@ -145,7 +156,8 @@ public class BatchProcessor {
     BatchProcessor(ObjectStore store, ModelCache models, RegistrySeeding seeder, InferenceConfig config,
                    NiftiReader reader, @Channel(MASKS_OUT) MutinyEmitter<byte[]> masks,
                    @Channel(METRICS_OUT) MutinyEmitter<byte[]> metrics,
-                   @Channel(FAILED_OUT) MutinyEmitter<byte[]> failures) {
+                   @Channel(FAILED_OUT) MutinyEmitter<byte[]> failures, MeterRegistry meters) {
+        this.meters = meters;
         this.store = store;
         this.models = models;
         this.seeder = seeder;
@@ -258,7 +270,9 @@ public class BatchProcessor {
         }
         ModelCache.Lease lease = models.lease(b.getTask(), b.getModelVersion());
         try {
-            return new Predicted(b, lease, predict(b, lease.segmenter()));
+            SliceBatchCodec.MaskPart part = predict(b, lease.segmenter());
+            meters.timer(METRIC_BATCH, "task", b.getTask()).record(part.predictMs(), TimeUnit.MILLISECONDS);
+            return new Predicted(b, lease, part);
         } catch (Exception | Error e) {
             lease.close();
             throw e;
@@ -448,6 +462,10 @@ public class BatchProcessor {
                 .setBucket(store.bucket()).setMaskKey(maskKey).setReportKey(reportKey).addAllVolumes(volumes)
                 .setGeometry(geometry).putAllTimingsMs(report.timings()).build();
         masks.sendMessageAndAwait(KafkaEvents.message(ready, SOURCE, idPrefix + "mask", scan));
+        meters.counter(METRIC_MASKS, "task", task).increment();
+        if (uploadToMask > 0) {
+            meters.timer(METRIC_UPLOAD_TO_MASK, "task", task).record(uploadToMask, TimeUnit.MILLISECONDS);
+        }
         store.put(marker, ("{\"ce_id\":\"" + idPrefix + "mask\",\"sent_at\":\"" + Instant.now() + "\"}\n")
                 .getBytes(StandardCharsets.UTF_8), "application/json");
         LOG.infof("scan %s %s v%s: mask ready (%s), upload to mask %d ms (%d ms after the mask was stored)", scan, task,
@@ -596,6 +614,7 @@ public class BatchProcessor {
             f.setField(codec.field());
         }
         ScanFailed failed = f.build();
+        meters.counter(METRIC_FAILURES, "stage", STAGE).increment();
         LOG.errorf("scan %s failed: %s", b.getScanId(), reason);
         try {
             if (ObjectKeys.isScanId(b.getScanId())) {

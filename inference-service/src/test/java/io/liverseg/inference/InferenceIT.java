@@ -18,6 +18,7 @@ import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.localstack.MetricsScrape;
 import io.liverseg.localstack.TopicProbe;
 import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.DeviceSetting;
@@ -299,6 +300,7 @@ class InferenceIT {
 
     @Test
     void rasScanWithoutLabelItsBatchesOutOfOrderAndACorruptBatch() throws Exception {
+        MetricsScrape before = metrics();
         Prepared p = prepare(22, "RAS", StorageType.FLOAT32, false);
         assertThat(p.events()).hasSize(2);
         // the last batch first: its listing misses part 0, so the part stored after it must list again
@@ -332,6 +334,25 @@ class InferenceIT {
         JsonNode json = new ObjectMapper().readTree(store.get(ObjectKeys.failure(bad)).orElseThrow());
         assertThat(json.get("stage").asText()).isEqualTo("inference");
         assertThat(store.exists(ObjectKeys.mask(bad, "liver"))).isFalse();
+
+        // the good scan's two batches and its mask, the bad batch's failure
+        await().atMost(WAIT).untilAsserted(() -> {
+            MetricsScrape after = metrics();
+            assertThat(after.value("liverseg_inference_batch_duration_seconds_count", "task", "liver")
+                    - before.value("liverseg_inference_batch_duration_seconds_count", "task", "liver")).isEqualTo(2.0);
+            assertThat(after.value("liverseg_masks_ready_total", "task", "liver")
+                    - before.value("liverseg_masks_ready_total", "task", "liver")).isEqualTo(1.0);
+            assertThat(after.value("liverseg_upload_to_mask_seconds_count", "task", "liver")
+                    - before.value("liverseg_upload_to_mask_seconds_count", "task", "liver")).isEqualTo(1.0);
+            assertThat(after.value("liverseg_scan_failures_total", "stage", "inference")
+                    - before.value("liverseg_scan_failures_total", "stage", "inference")).isEqualTo(1.0);
+        });
+    }
+
+    /** The service's /q/metrics as Prometheus scrapes it. */
+    private static MetricsScrape metrics() {
+        return MetricsScrape.parse(io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200)
+                .extract().asString());
     }
 
     /** Waits until the service's consumer group has committed {@code offset} on a partition. */

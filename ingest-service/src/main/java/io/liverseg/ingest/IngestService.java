@@ -11,6 +11,7 @@ import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -39,7 +40,13 @@ public class IngestService {
     /** Striped locks: two concurrent intakes of the same bytes in this instance store and emit once. */
     private static final int STRIPES = 64;
 
+    /** Scans stored and announced (not duplicates), by {@code source}: upload or bucket-notification. */
+    public static final String METRIC_RECEIVED = "liverseg.scans.received";
+    /** Objects put under incoming/ and refused (uploads refused show in the HTTP server's 4xx counts). */
+    public static final String METRIC_REFUSED = "liverseg.scans.refused";
+
     private final ObjectStore store;
+    private final MeterRegistry meters;
     private final EventPublisher events;
     private final ObjectMapper json;
     private final NiftiValidator validator;
@@ -53,9 +60,10 @@ public class IngestService {
         return t;
     });
 
-    public IngestService(ObjectStore store, EventPublisher events, ObjectMapper json, IngestConfig config)
-            throws IOException {
+    public IngestService(ObjectStore store, EventPublisher events, ObjectMapper json, IngestConfig config,
+                         MeterRegistry meters) throws IOException {
         this.store = store;
+        this.meters = meters;
         this.events = events;
         this.json = json;
         this.validator = new NiftiValidator(new ReadLimits(config.ingest().maxVoxels(),
@@ -178,6 +186,7 @@ public class IngestService {
                 throw new IllegalStateException("scan " + id + " stored but ScanReceived could not be sent: "
                         + e.getMessage(), e);
             }
+            meters.counter(METRIC_RECEIVED, "source", in.source()).increment();
             long end = System.nanoTime();
             LOG.infof("scan %s received from %s: %s (%d bytes, %s, dims %s)%s; validated in %d ms after it was read"
                     + " (its data while it was read), stored and announced in %d ms", id, in.source(), image.name(),
@@ -299,6 +308,7 @@ public class IngestService {
             throw new IllegalStateException(x);
         }
         events.send(failed, id, id + ":ingest:failed");
+        meters.counter(METRIC_REFUSED, "source", ScanRecord.SOURCE_BUCKET).increment();
         return failed;
     }
 

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.localstack.MetricsScrape;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
 import io.liverseg.proto.events.v1.LabeledScan;
@@ -113,6 +114,7 @@ class ScanIngestIT {
         Phantoms.Files2 p = Phantoms.write(dir.resolve("raw"), 101, 64, 32, true);
         byte[] bytes = p.imageBytes();
         String id = sha256(bytes);
+        MetricsScrape before = metrics();
 
         given().contentType("application/octet-stream").queryParam("name", "case 101.nii.gz").body(bytes)
                 .when().post("/api/scans")
@@ -169,6 +171,9 @@ class ScanIngestIT {
                 .body("duplicate", equalTo(true))
                 .body("status", equalTo("preprocessing"));
         assertThat(recordsWithKey(EventType.SCAN_RECEIVED.topic(), id)).hasSize(1);
+        // one scan received, the duplicate not counted
+        assertThat(metrics().value(RECEIVED, "source", "upload") - before.value(RECEIVED, "source", "upload"))
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -336,6 +341,7 @@ class ScanIngestIT {
 
     @Test
     void aCorruptIncomingObjectEndsInTheDeadLetterTopicAndTheNextOneStillGoesThrough() throws Exception {
+        MetricsScrape before = metrics();
         byte[] broken = "this is no NIfTI, just text dropped into incoming/".getBytes(StandardCharsets.UTF_8);
         String brokenId = sha256(broken);
         String brokenKey = "incoming/broken-107.nii.gz";
@@ -387,6 +393,15 @@ class ScanIngestIT {
 
         ScanReceived r = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), goodId, 1).get(0).value());
         assertThat(r.getSource()).isEqualTo("bucket-notification");
+
+        // counted just after their events were sent
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            MetricsScrape after = metrics();
+            assertThat(after.value(REFUSED, "source", "bucket-notification")
+                    - before.value(REFUSED, "source", "bucket-notification")).isEqualTo(2.0);
+            assertThat(after.value(RECEIVED, "source", "bucket-notification")
+                    - before.value(RECEIVED, "source", "bucket-notification")).isEqualTo(1.0);
+        });
     }
 
     @Test
@@ -521,6 +536,14 @@ class ScanIngestIT {
     }
 
     // ---- helpers ----
+
+    private static final String RECEIVED = "liverseg_scans_received_total";
+    private static final String REFUSED = "liverseg_scans_refused_total";
+
+    /** The service's /q/metrics as Prometheus scrapes it. */
+    private static MetricsScrape metrics() {
+        return MetricsScrape.parse(given().get("/q/metrics").then().statusCode(200).extract().asString());
+    }
 
     private void putJson(String key, Object value) throws IOException {
         store.put(key, JSON.writeValueAsBytes(value), "application/json");

@@ -22,6 +22,7 @@ import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
 import io.liverseg.storage.RegistrySeeding;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -62,6 +64,11 @@ public class ScanProcessor {
     /** CloudEvents {@code ce_source} of what this service sends. */
     static final URI SOURCE = URI.create("/liverseg/preprocess");
 
+    /** Time from the start of a scan's processing (its read from S3 included) to its last batch sent, per scan. */
+    public static final String METRIC_DURATION = "liverseg.preprocess.duration";
+    /** ScanFailed events sent, by {@code stage} (here: preprocess). */
+    public static final String METRIC_FAILURES = "liverseg.scan.failures";
+
     private static final Logger LOG = Logger.getLogger(ScanProcessor.class);
 
     private final ObjectStore store;
@@ -71,10 +78,12 @@ public class ScanProcessor {
     private final NiftiReader reader;
     private final MutinyEmitter<byte[]> slices;
     private final MutinyEmitter<byte[]> failures;
+    private final MeterRegistry meters;
 
     ScanProcessor(ObjectStore store, ModelRegistry registry, RegistrySeeding seeder, PreprocessConfig config,
                   NiftiReader reader, @Channel(SLICES_OUT) MutinyEmitter<byte[]> slices,
-                  @Channel(FAILED_OUT) MutinyEmitter<byte[]> failures) {
+                  @Channel(FAILED_OUT) MutinyEmitter<byte[]> failures, MeterRegistry meters) {
+        this.meters = meters;
         this.store = store;
         this.registry = registry;
         this.seeder = seeder;
@@ -143,7 +152,9 @@ public class ScanProcessor {
                     slice(scan, pass, in, t0);
                 }
             }
-            LOG.infof("scan %s preprocessed for %s in %d ms", scanId, withChampion, (System.nanoTime() - t0) / 1_000_000);
+            long elapsed = System.nanoTime() - t0;
+            meters.timer(METRIC_DURATION).record(elapsed, TimeUnit.NANOSECONDS);
+            LOG.infof("scan %s preprocessed for %s in %d ms", scanId, withChampion, elapsed / 1_000_000);
         } catch (ScanFailedException e) {
             throw e;
         } catch (Exception e) {
@@ -295,6 +306,7 @@ public class ScanProcessor {
             f.setTask(task);
         }
         ScanFailed failed = f.build();
+        meters.counter(METRIC_FAILURES, "stage", STAGE).increment();
         LOG.errorf("scan %s failed: %s", scan.getScanId(), reason);
         try {
             if (ObjectKeys.isScanId(scan.getScanId())) {

@@ -16,6 +16,7 @@ import io.liverseg.imaging.preprocess.SliceBatch;
 import io.liverseg.imaging.preprocess.SliceBatchCodec;
 import io.liverseg.imaging.preprocess.SlicePreprocessor;
 import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.localstack.MetricsScrape;
 import io.liverseg.localstack.TopicProbe;
 import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.pkg.ModelPackage;
@@ -251,6 +252,7 @@ class PreprocessIT {
     @Test
     void aCorruptOrMissingScanIsDeadLetteredAndTheNextScanStillGoesThrough() throws Exception {
         Instant started = Instant.now();
+        MetricsScrape before = metrics();
         byte[] garbage = "this is not a NIfTI file, just some bytes an exporter put in the bucket".repeat(20)
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         ScanReceived corrupt = uploadBytes(garbage, "corrupt.nii.gz", true);
@@ -304,6 +306,23 @@ class PreprocessIT {
         assertThat(events.get(0).getGeometry().getOrientation()).isEqualTo("RAS");
         assertThat(store.exists(ObjectKeys.failure(good.getScanId()))).isFalse();
         assertThat(leftoverTempFiles(started)).isEmpty();
+
+        // three failures counted, and the good scan's time (recorded after its last batch was sent)
+        await().atMost(WAIT).untilAsserted(() -> {
+            MetricsScrape after = metrics();
+            assertThat(after.value(FAILURES, "stage", "preprocess") - before.value(FAILURES, "stage", "preprocess"))
+                    .isEqualTo(3.0);
+            assertThat(after.value(DURATION_COUNT) - before.value(DURATION_COUNT)).isGreaterThanOrEqualTo(1.0);
+        });
+    }
+
+    private static final String FAILURES = "liverseg_scan_failures_total";
+    private static final String DURATION_COUNT = "liverseg_preprocess_duration_seconds_count";
+
+    /** The service's /q/metrics as Prometheus scrapes it. */
+    private static MetricsScrape metrics() {
+        return MetricsScrape.parse(io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200)
+                .extract().asString());
     }
 
     private static List<Path> leftoverTempFiles(Instant since) throws Exception {

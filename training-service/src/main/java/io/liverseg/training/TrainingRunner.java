@@ -20,6 +20,7 @@ import io.liverseg.model.train.TrainingProgress;
 import io.liverseg.proto.events.v1.TrainingRunFinished;
 import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +45,9 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class TrainingRunner {
+    /** Training runs ended, by {@code task} and {@code status} (succeeded or failed). */
+    public static final String METRIC_RUNS = "liverseg.training.runs";
+
     private static final Logger LOG = Logger.getLogger(TrainingRunner.class);
 
     private final ObjectStore store;
@@ -55,9 +59,12 @@ public class TrainingRunner {
     private final Events events;
     private final NiftiReader reader;
     private final TrainingServiceConfig config;
+    private final MeterRegistry meters;
 
     TrainingRunner(ObjectStore store, ModelRegistry registry, DatasetStore datasets, RunStore runs, Evaluator evaluator,
-                   Promotions promotions, Events events, NiftiReader reader, TrainingServiceConfig config) {
+                   Promotions promotions, Events events, NiftiReader reader, TrainingServiceConfig config,
+                   MeterRegistry meters) {
+        this.meters = meters;
         this.store = store;
         this.registry = registry;
         this.datasets = datasets;
@@ -235,6 +242,7 @@ public class TrainingRunner {
     }
 
     private void finished(RunRecord r) {
+        meters.counter(METRIC_RUNS, "task", r.task(), "status", r.status()).increment();
         TrainingRunFinished.Builder f = TrainingRunFinished.newBuilder()
                 .setRunId(r.id())
                 .setTask(r.task())

@@ -79,7 +79,8 @@ public final class RunBenchmark {
             };
             NiftiReader reader = NiftiReader.defaults();
             TrainingRunner runner = new TrainingRunner(store, registry, datasets, runs, new Evaluator(reader),
-                    new Promotions(registry, events), events, reader, config);
+                    new Promotions(registry, events), events, reader, config,
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             RunSettings s = RunSettings.resolve(request, t);
             RunRecord queued = RunRecord.queued(Runs.newId(), "liver", "benchmark", null, java.time.Instant.now().toString(),
                     request, s.toMap(), 0, s.training().epochs());

@@ -14,6 +14,7 @@ import io.liverseg.imaging.phantom.PhantomCase;
 import io.liverseg.imaging.phantom.PhantomGenerator;
 import io.liverseg.imaging.phantom.PhantomOptions;
 import io.liverseg.localstack.LocalStackResource;
+import io.liverseg.localstack.MetricsScrape;
 import io.liverseg.localstack.TopicProbe;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
@@ -351,9 +352,17 @@ class TrainingServiceIT {
         assertThat(runStore.list()).hasSize(runsBefore);
     }
 
+    private static final String RUNS = "liverseg_training_runs_total";
+
+    /** The service's /q/metrics as Prometheus scrapes it. */
+    private static MetricsScrape metrics() {
+        return MetricsScrape.parse(given().get("/q/metrics").then().statusCode(200).extract().asString());
+    }
+
     @Test
     @Order(4)
     void aRunThatCannotTrainSaysWhyAndRunsNeverOverlap() throws Exception {
+        MetricsScrape before = metrics();
         String first = given().contentType(ContentType.JSON).body("{\"task\":\"vessels\"}")
                 .when().post("/api/training/runs").then().statusCode(202).extract().path("id");
         String second = given().contentType(ContentType.JSON).body("{\"task\":\"vessels\", \"epochs\": 2}")
@@ -371,6 +380,13 @@ class TrainingServiceIT {
         given().when().get("/api/training/runs/20000101-000000-000-0000").then().statusCode(404);
         JsonNode list = getJson("/api/training/runs?status=failed");
         assertThat(list.findValuesAsText("id")).contains(first, second);
+        // counted once each, just after their records were written; the earlier tests' liver runs succeeded
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            MetricsScrape after = metrics();
+            assertThat(after.value(RUNS, "task", "vessels", "status", "failed")
+                    - before.value(RUNS, "task", "vessels", "status", "failed")).isEqualTo(2.0);
+            assertThat(after.value(RUNS, "task", "liver", "status", "succeeded")).isGreaterThanOrEqualTo(2.0);
+        });
 
         // one run at a time: no two runs' [started, finished] overlap
         List<RunRecord> all = runStore.list().stream().filter(r -> r.startedAt() != null)
