@@ -1,43 +1,17 @@
 package io.liverseg.localstack;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A test's reading of a service's Prometheus endpoint ({@code /q/metrics}, text exposition format): the value of
- * one series, found by its name and exact labels, as Prometheus would scrape it.
+ * A test's reading of a service's Prometheus endpoint ({@code /q/metrics}, text exposition format, as the test
+ * fetched it): the value of one series, found by its name and exact labels.
  */
 public final class MetricsScrape {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
     private final String text;
 
     private MetricsScrape(String text) {
         this.text = text;
-    }
-
-    /** GETs {@code metricsUrl} (e.g. {@code http://127.0.0.1:8081/q/metrics}); a non-200 answer fails. */
-    public static MetricsScrape of(String metricsUrl) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(metricsUrl))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("GET " + metricsUrl + ": HTTP " + r.statusCode());
-            }
-            return parse(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The exposition text as given. */

@@ -153,10 +153,6 @@ public final class ObjectStore {
         return new ObjectStore(client, bucket, signing, http, window);
     }
 
-    public Duration retryWindow() {
-        return retryWindow;
-    }
-
     public String bucket() {
         return bucket;
     }
