@@ -27,6 +27,7 @@ import io.liverseg.proto.events.v1.SliceBatchReady;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
 import io.liverseg.storage.RegistrySeeding;
+import io.liverseg.storage.WorkCleanup;
 import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -135,6 +136,7 @@ public class BatchProcessor {
     private final MutinyEmitter<byte[]> failures;
     private final MeterRegistry meters;
     private final BatchPrefetch prefetch;
+    private final WorkCleanup cleanup;
     /** One thread stores parts and assembles masks, in the order the batches were predicted. */
     private final ExecutorService finisher =
             Executors.newSingleThreadExecutor(DaemonThreads.named(FINISHER_THREAD));
@@ -167,6 +169,7 @@ public class BatchProcessor {
         this.metrics = metrics;
         this.failures = failures;
         this.prefetch = new BatchPrefetch(store);
+        this.cleanup = new WorkCleanup(store);
         int niceness = config.inference().helperNiceness();
         this.helperNiceness = niceness > 0 && ThreadNiceness.supported()
                 ? new ThreadNiceness(niceness, HELPER_THREADS) : null;
@@ -266,6 +269,10 @@ public class BatchProcessor {
         if (store.exists(marker)) {
             LOG.infof("scan %s %s v%s batch %d: the mask of this version is done already, nothing to do",
                     b.getScanId(), b.getTask(), b.getModelVersion(), b.getBatchIndex());
+            if (b.getBatchIndex() == b.getBatchCount() - 1) {
+                // a scan preprocessed again (a redelivery, a retry) stored its batches again, the last one by now
+                cleanUp(b);
+            }
             return null;
         }
         ModelCache.Lease lease = models.lease(b.getTask(), b.getModelVersion());
@@ -322,7 +329,9 @@ public class BatchProcessor {
         }
         finisherSlots.release();
         message.ack();
-        if (!complete) {
+        if (complete) {
+            cleanUp(b);
+        } else {
             // the finisher is idle while the next batch is predicted: read the scan's header for the assembly now
             readHeaderAhead(b.getImageKey());
         }
@@ -470,6 +479,27 @@ public class BatchProcessor {
                 .getBytes(StandardCharsets.UTF_8), "application/json");
         LOG.infof("scan %s %s v%s: mask ready (%s), upload to mask %d ms (%d ms after the mask was stored)", scan, task,
                 version, describe(volumes), uploadToMask, (System.nanoTime() - tWritten) / 1_000_000);
+    }
+
+    /**
+     * Deletes the intermediates the scan's stored masks no longer need (storage's {@link WorkCleanup}), unless
+     * {@code liverseg.inference.keep-work}. Called once the task's mask-ready marker exists; a failure leaves them
+     * in the bucket and is only logged: the mask is stored and announced.
+     */
+    private void cleanUp(SliceBatchReady b) {
+        if (config.inference().keepWork()) {
+            return;
+        }
+        try {
+            WorkCleanup.Outcome o = cleanup.afterMask(b.getScanId(), b.getTask(), b.getModelVersion(),
+                    WorkCleanup.batchesPrefixOf(b.getTensorKey()));
+            LOG.debugf("scan %s %s v%s: %d mask part(s) and %d batch(es) deleted%s", b.getScanId(), b.getTask(),
+                    b.getModelVersion(), o.partsDeleted(), o.batchesDeleted(), o.waitingFor().isEmpty() ? ""
+                            : "; the batches stay for " + String.join(", ", o.waitingFor()));
+        } catch (RuntimeException e) {
+            LOG.warnf("scan %s %s v%s: its intermediates in work/ were not deleted: %s", b.getScanId(), b.getTask(),
+                    b.getModelVersion(), e.getMessage());
+        }
     }
 
     /** The scan's header, from the cache or read (and cached: image keys are content-addressed, never rewritten). */

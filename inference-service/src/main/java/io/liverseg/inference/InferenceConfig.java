@@ -77,6 +77,15 @@ public interface InferenceConfig {
         /** Model versions of one task kept loaded; the least recently used one beyond this is closed. */
         @WithDefault("2")
         int modelsPerTask();
+
+        /**
+         * Keep a scan's intermediates in {@code work/{scan}/} (slice batches, mask parts) after its masks are stored,
+         * e.g. to look at what the network was given. By default a task's mask parts are deleted once its mask is
+         * stored, and the slice batches once every task that reads them has its mask (storage's
+         * {@code WorkCleanup}): they are derived patient data, and ≈ 18 MB a 512×512×300 scan.
+         */
+        @WithDefault("false")
+        boolean keepWork();
     }
 
     /** Model registry settings. */

@@ -237,7 +237,13 @@ class InferenceIT {
         assertThat(models.loaded("liver")).containsExactly(boot);
         helperThreadsRunAtTheConfiguredNiceness();
 
-        // the last batch again, as after a crash before its offset was committed: no second MaskReady
+        // once the mask is stored its intermediates go (liverseg.inference.keep-work=false): the parts, and the
+        // batches, as no other task's plan reads them; the marker stays for redeliveries
+        await().atMost(WAIT).untilAsserted(() -> assertThat(store.list(ObjectKeys.WORK + id + "/"))
+                .containsExactly(ObjectKeys.maskReadyMarker(id, "liver", boot)));
+
+        // the last batch again, as after a crash before its offset was committed: no second MaskReady, and the
+        // deleted batch is not looked for
         RecordMetadata again = publish(p.events().get(p.events().size() - 1));
         assertThat(again.partition()).isEqualTo(last.partition());
         awaitCommitted(new TopicPartition(again.topic(), again.partition()), again.offset() + 1);

@@ -8,8 +8,10 @@ import java.io.UncheckedIOException;
 
 /**
  * work/{scan}/{task}/{version}/batches.json: the batch plan of one scan, task and model version, written
- * before the first batch so a reader knows how many batches to expect. Deterministic (no timings), so a
- * redelivery writes the same bytes.
+ * before the first batch so a reader knows how many batches to expect, and where they are: tasks that
+ * preprocess alike share the batches of one pass, stored in the first task's folder ({@code batches_prefix}),
+ * which storage's {@code WorkCleanup} deletes when the last of them has its mask. Deterministic (no timings), so
+ * a redelivery writes the same bytes.
  */
 public record BatchPlan(
         @JsonProperty("scan_id") String scanId,
@@ -19,7 +21,8 @@ public record BatchPlan(
         @JsonProperty("total_slices") int totalSlices,
         @JsonProperty("batch_size") int batchSize,
         @JsonProperty("target_size") int targetSize,
-        @JsonProperty("channels") int channels) {
+        @JsonProperty("channels") int channels,
+        @JsonProperty("batches_prefix") String batchesPrefix) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -247,7 +247,8 @@ public class ScanProcessor {
             for (int m = 0; m < models.size(); m++) {
                 TaskModel model = models.get(m);
                 plans[m] = new BatchPlan(scanId, model.task(), model.version(), BatchPlan.batchCount(total, batchSize),
-                        total, batchSize, model.spec().targetSize(), model.spec().channels());
+                        total, batchSize, model.spec().targetSize(), model.spec().channels(),
+                        ObjectKeys.workPrefix(scanId, models.get(0).task(), models.get(0).version()));
                 store.put(ObjectKeys.batchPlan(scanId, model.task(), model.version()), plans[m].toJson(),
                         "application/json");
             }

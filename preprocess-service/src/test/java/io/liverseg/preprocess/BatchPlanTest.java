@@ -23,11 +23,12 @@ class BatchPlanTest {
 
     @Test
     void jsonHasTheConventionFieldsInSnakeCaseAndIsDeterministic() throws Exception {
-        BatchPlan p = new BatchPlan("ab".repeat(32), "liver", "2", 2, 40, 32, 256, 1);
+        BatchPlan p = new BatchPlan("ab".repeat(32), "liver", "2", 2, 40, 32, 256, 1,
+                "work/" + "ab".repeat(32) + "/liver/2/");
         byte[] json = p.toJson();
         JsonNode n = new ObjectMapper().readTree(json);
         assertThat(n.fieldNames()).toIterable().containsExactly("scan_id", "task", "model_version", "batch_count",
-                "total_slices", "batch_size", "target_size", "channels");
+                "total_slices", "batch_size", "target_size", "channels", "batches_prefix");
         assertThat(n.get("batch_count").asInt()).isEqualTo(2);
         assertThat(n.get("model_version").asText()).isEqualTo("2");
         assertThat(new String(p.toJson(), StandardCharsets.UTF_8)).isEqualTo(new String(json, StandardCharsets.UTF_8));

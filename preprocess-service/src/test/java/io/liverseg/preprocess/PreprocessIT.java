@@ -220,6 +220,10 @@ class PreprocessIT {
             assertThat(plan.get("model_version").asText()).isEqualTo(versions.get(t));
             SlicePreprocessor pre = new SlicePreprocessor(ct, spec);
             for (SliceBatchReady e : events.stream().filter(e -> e.getTask().equals(t)).toList()) {
+                // the plan names the folder its batches are in (the first task's, shared): what cleanup deletes
+                assertThat(e.getTensorKey()).startsWith(plan.get("batches_prefix").asText());
+                assertThat(plan.get("batches_prefix").asText())
+                        .isEqualTo(ObjectKeys.workPrefix(id, tasks.get(0), versions.get(tasks.get(0))));
                 byte[] bytes = store.get(e.getTensorKey()).orElseThrow();
                 first.put(e.getTensorKey(), bytes);
                 SliceBatch got = SliceBatchCodec.decodeBatch(bytes);

@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
  * scans/{scan}/label.nii[.gz]                      its ground-truth label, if any
  * scans/{scan}/scan.json                           ingest record (name, size, time, source, metadata)
  * scans/{scan}/failed.json                         why the scan failed, if it did
- * work/{scan}/{task}/{version}/batches.json        batch plan: count, slices, preprocess time
- * work/{scan}/{task}/{version}/batch-{i}.lsb       preprocessed slice batch i (tensor)
- * work/{scan}/{task}/{version}/part-{i}.lsm        predicted labels of batch i
+ * work/{scan}/{task}/{version}/batches.json        batch plan: count, slices, where its batches are (batches_prefix)
+ * work/{scan}/{task}/{version}/batch-{i}.lsb       preprocessed slice batch i (tensor; deleted when every task read it)
+ * work/{scan}/{task}/{version}/part-{i}.lsm        predicted labels of batch i (deleted once the mask is stored)
  * work/{scan}/{task}/{version}/mask-ready.json     MaskReady of this version was sent (redeliveries stop here)
  * masks/{scan}/{task}/mask.nii.gz                  the mask on the scan's exact grid
  * masks/{scan}/{task}/report.json                  volumes, Dice, model version, timings

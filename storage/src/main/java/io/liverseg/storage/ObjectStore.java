@@ -15,6 +15,7 @@ import io.minio.MinioClient;
 import io.minio.ObjectWriteArgs;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
+import io.minio.RemoveObjectsArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
@@ -23,6 +24,8 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.errors.InvalidResponseException;
 import io.minio.errors.ServerException;
 import io.minio.http.Method;
+import io.minio.messages.DeleteError;
+import io.minio.messages.DeleteObject;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -114,6 +117,8 @@ public final class ObjectStore {
     static final long SINGLE_PUT_MAX = 100L * 1024 * 1024;
     /** Part size of larger objects' multipart uploads. */
     static final long MULTIPART_PART = 64L * 1024 * 1024;
+    /** S3's limit of keys in one multi-object delete. */
+    private static final int MAX_DELETE_KEYS = 1000;
 
     /** Single PUTs unsigned ({@link PayloadSigning#UNSIGNED}) through {@link S3HttpClients#shared()}. */
     public ObjectStore(MinioClient client, String bucket) {
@@ -326,6 +331,32 @@ public final class ObjectStore {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
             return null;
         });
+    }
+
+    /**
+     * Deletes many objects with S3's multi-object delete (up to 1000 keys a request); keys that do not exist are not
+     * an error. Fails naming the first key S3 could not delete.
+     */
+    public void deleteAll(List<String> keys) {
+        for (int from = 0; from < keys.size(); from += MAX_DELETE_KEYS) {
+            List<String> chunk = keys.subList(from, Math.min(keys.size(), from + MAX_DELETE_KEYS));
+            call("delete", chunk.get(0) + (chunk.size() > 1 ? " and " + (chunk.size() - 1) + " more" : ""), () -> {
+                List<DeleteObject> objects = new ArrayList<>(chunk.size());
+                for (String k : chunk) {
+                    objects.add(new DeleteObject(k));
+                }
+                // the request is sent as the results are read
+                for (Result<DeleteError> r : client.removeObjects(RemoveObjectsArgs.builder().bucket(bucket)
+                        .objects(objects).build())) {
+                    DeleteError error = r.get();
+                    if (!"NoSuchKey".equals(error.code())) {
+                        throw new S3StatusException(0, error.code(), "S3 delete " + bucket + "/"
+                                + error.objectName() + ": " + error.code() + " " + error.message());
+                    }
+                }
+                return null;
+            });
+        }
     }
 
     private static boolean isMissing(ErrorResponseException e) {

@@ -82,6 +82,27 @@ class ObjectStoreIT {
         assertThat(store.list("a/")).containsExactly("a/b/two.bin");
     }
 
+    /** More keys than one multi-object delete takes (1000), some of them never stored: all gone, nothing else. */
+    @Test
+    void deleteAllRemovesEveryKeyInRequestsOfAThousand() {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 1003; i++) {
+            String key = String.format(java.util.Locale.ROOT, "many/k-%04d", i);
+            keys.add(key);
+            if (i % 100 != 7) {
+                store.put(key, new byte[] {(byte) i}, "application/octet-stream");
+            }
+        }
+        store.put("many-kept/k-0000", new byte[] {1}, "application/octet-stream");
+        assertThat(store.list("many/")).hasSize(1003 - 10);
+
+        store.deleteAll(keys);
+
+        assertThat(store.list("many/")).isEmpty();
+        assertThat(store.list("many-kept/")).containsExactly("many-kept/k-0000");
+        store.deleteAll(java.util.List.of());
+    }
+
     /** Both ways of signing store the same bytes and content type, including under keys that need URL encoding. */
     @Test
     void unsignedAndSignedPutsStoreTheSameObjects(LocalStack stack, @TempDir Path tmp) throws Exception {

@@ -262,6 +262,12 @@ class MeshIT {
                     }
                 }
                 assertThat(client.status(id).json().path("status").asText()).isEqualTo("mask_ready");
+                // Once every task has its mask, no slice batch or mask part of the scan is left in the bucket (the
+                // tasks share one pass's batches; the last to finish deletes them), only the plans and markers.
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(store.list(ObjectKeys.WORK + id + "/")).as("work of " + e.getValue())
+                                .isNotEmpty()
+                                .allSatisfy(k -> assertThat(k).matches(".*/(batches|mask-ready)\\.json")));
 
                 // The pipeline's mask is exactly what the model itself gives for this file (no loss on the way) ...
                 Volume streamed = NiftiReader.defaults().readVolume(maskFile);

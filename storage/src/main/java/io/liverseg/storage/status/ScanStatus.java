@@ -19,7 +19,8 @@ import java.util.TreeSet;
  *
  * <p>Per task: {@code pending} (no object of the task yet), {@code preprocessing} (work objects but no batch
  * plan), {@code inferring} (batches.json exists: {@code batches_done} = part-*.lsm objects of that model version,
- * {@code batch_count} from the plan), {@code mask_ready} (masks/{scan}/{task}/report.json exists).
+ * {@code batch_count} from the plan), {@code mask_ready} (masks/{scan}/{task}/report.json exists; its
+ * {@code batches_done} is the plan's count, as the parts are deleted once the mask is stored).
  *
  * <p>Overall: {@code failed} when scans/{scan}/failed.json exists (with its reason); else {@code mask_ready} when
  * at least one task has a mask and every task that has started has its mask (a task with no work at all, e.g. one
@@ -174,6 +175,10 @@ public record ScanStatus(
                 }
             }
             done = count == null ? parts : Math.min(parts, count);
+            if (ready && count != null && version.equals(reportVersion)) {
+                // the parts of a finished mask are deleted (storage's WorkCleanup); its batches are all done
+                done = count;
+            }
         }
         String status;
         if (ready) {

@@ -74,7 +74,7 @@ class ScanStatusTest {
     }
 
     @Test
-    void oneTaskReadyAndAnotherInferringIsInferring() {
+    void oneTaskReadyWithItsPartsCleanedUpAndAnotherInferringIsInferring() {
         String report = "masks/" + ID + "/liver/report.json";
         List<String> keys = List.of(work("liver", "1", "batches.json"), report,
                 work("vessels", "4", "batches.json"));
@@ -84,8 +84,10 @@ class ScanStatusTest {
         ScanStatus s = derive(keys, counts, Map.of(report, "1"));
 
         assertThat(s.status()).isEqualTo("inferring");
-        assertThat(s.batchesDone()).isEqualTo(0);
+        assertThat(s.progress()).isEqualTo("2 of 5 batches inferred");
+        assertThat(s.batchesDone()).isEqualTo(2);
         assertThat(s.batchCount()).isEqualTo(5);
+        assertThat(s.tasks().get("liver")).isEqualTo(new ScanStatus.TaskStatus("mask_ready", 2, 2, "1"));
         assertThat(s.tasks().get("vessels")).isEqualTo(new ScanStatus.TaskStatus("inferring", 0, 3, "4"));
     }
 
