@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /**
- * Sends the events ingest emits (ScanReceived, LabeledScan, ScanFailed) as protobuf bytes in CloudEvents binary
+ * Sends the events ingest emits (ScanReceived, LabeledScan, ScanFailed, ScanDeleted) as protobuf bytes in CloudEvents binary
  * mode, keyed by scan id, and waits until the broker has acknowledged each one.
  */
 @ApplicationScoped
@@ -21,21 +21,26 @@ public class EventPublisher {
     public static final String LABELED_SCAN = "labeled-scan";
     /** Outgoing channel of {@link EventType#SCAN_FAILED}. */
     public static final String SCAN_FAILED = "scan-failed";
+    /** Outgoing channel of {@link EventType#SCAN_DELETED}. */
+    public static final String SCAN_DELETED = "scan-deleted";
     /** CloudEvents source of every event this service emits. */
     public static final URI SOURCE = URI.create("/liverseg/ingest-service");
 
     private final MutinyEmitter<byte[]> scanReceived;
     private final MutinyEmitter<byte[]> labeledScan;
     private final MutinyEmitter<byte[]> scanFailed;
+    private final MutinyEmitter<byte[]> scanDeleted;
     private final Duration timeout;
 
     public EventPublisher(@Channel(SCAN_RECEIVED) MutinyEmitter<byte[]> scanReceived,
                           @Channel(LABELED_SCAN) MutinyEmitter<byte[]> labeledScan,
                           @Channel(SCAN_FAILED) MutinyEmitter<byte[]> scanFailed,
+                          @Channel(SCAN_DELETED) MutinyEmitter<byte[]> scanDeleted,
                           IngestConfig config) {
         this.scanReceived = scanReceived;
         this.labeledScan = labeledScan;
         this.scanFailed = scanFailed;
+        this.scanDeleted = scanDeleted;
         this.timeout = Duration.ofSeconds(config.ingest().sendTimeoutSeconds());
     }
 
@@ -51,6 +56,7 @@ public class EventPublisher {
             case SCAN_RECEIVED -> scanReceived;
             case LABELED_SCAN -> labeledScan;
             case SCAN_FAILED -> scanFailed;
+            case SCAN_DELETED -> scanDeleted;
             default -> throw new IllegalArgumentException("ingest does not emit " + type);
         };
         emitter.sendMessage(KafkaEvents.message(event, SOURCE, ceId, key))

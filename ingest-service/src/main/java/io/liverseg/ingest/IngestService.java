@@ -7,19 +7,27 @@ import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
 import io.liverseg.imaging.nifti.ReadLimits;
 import io.liverseg.proto.events.v1.LabeledScan;
+import io.liverseg.proto.events.v1.ScanDeleted;
 import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
+import io.liverseg.storage.status.ScanStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -44,8 +52,11 @@ public class IngestService {
     public static final String METRIC_RECEIVED = "liverseg.scans.received";
     /** Objects put under incoming/ and refused (uploads refused show in the HTTP server's 4xx counts). */
     public static final String METRIC_REFUSED = "liverseg.scans.refused";
+    /** Scans deleted on request (DELETE /api/scans/{id}). */
+    public static final String METRIC_DELETED = "liverseg.scans.deleted";
 
     private final ObjectStore store;
+    private final StatusService status;
     private final MeterRegistry meters;
     private final EventPublisher events;
     private final ObjectMapper json;
@@ -60,9 +71,10 @@ public class IngestService {
         return t;
     });
 
-    public IngestService(ObjectStore store, EventPublisher events, ObjectMapper json, IngestConfig config,
-                         MeterRegistry meters) throws IOException {
+    public IngestService(ObjectStore store, StatusService status, EventPublisher events, ObjectMapper json,
+                         IngestConfig config, MeterRegistry meters) throws IOException {
         this.store = store;
+        this.status = status;
         this.meters = meters;
         this.events = events;
         this.json = json;
@@ -164,7 +176,7 @@ public class IngestService {
             Instant now = Instant.now();
             Map<String, String> metadata = in.metadata() == null ? Map.of() : new TreeMap<>(in.metadata());
             ScanRecord record = new ScanRecord(id, image.name(), image.file().size(), imageKey, labelKey, labelTask,
-                    in.source(), now.toString(), metadata, geometry);
+                    in.source(), now.toString(), metadata, geometry, in.copyFromKey());
             store.put(recordKey, toJson(record), "application/json");
             ScanReceived received = scanReceived(record);
             try {
@@ -243,6 +255,98 @@ public class IngestService {
             LOG.infof("scan %s sent down the pipeline again (%s); the failure it had: %s", id, ceId,
                     failed.getReason());
             return new Retried(id, failed);
+        }
+    }
+
+    /** What a deletion removed: the number of objects, the scan's incoming/ object among them if it had one. */
+    public record Deleted(String scanId, int objects) {
+    }
+
+    /**
+     * Deletes a scan and everything made from it from the bucket: {@code scans/{id}/} (image, label, scan.json,
+     * failed.json), {@code work/{id}/}, {@code masks/{id}/}, and the incoming/ object it came from while that still
+     * holds its bytes. ScanDeleted is sent first (training-service drops the scan from its datasets): if it cannot
+     * be sent, nothing is deleted. scan.json and failed.json go last, so a deletion cut short is still a known scan
+     * and a second call finishes it. The same bytes uploaded afterwards are a new scan.
+     *
+     * @throws ProblemException 404 unknown scan; 409 a scan still being processed (its stages would fail on the
+     *                          missing image and write failed.json again): delete it once its masks are ready or it
+     *                          has failed
+     */
+    public Deleted delete(String id) {
+        if (!ObjectKeys.isScanId(id)) {
+            throw new ProblemException(Problem.notFound("no scan " + id + ": a scan id is 64 lower-case hex digits"));
+        }
+        synchronized (locks[Math.floorMod(id.hashCode(), STRIPES)]) {
+            Optional<byte[]> recordJson = store.get(ObjectKeys.scanRecord(id));
+            Optional<byte[]> failedJson = store.get(ObjectKeys.failure(id));
+            List<String> keys = new ArrayList<>(store.list(ObjectKeys.scanPrefix(id)));
+            keys.addAll(store.list(ObjectKeys.WORK + id + "/"));
+            keys.addAll(store.list(ObjectKeys.MASKS + id + "/"));
+            if (keys.isEmpty()) {
+                throw new ProblemException(Problem.notFound("no scan " + id + " (nothing of it in the bucket)"));
+            }
+            if (recordJson.isPresent() && failedJson.isEmpty()) {
+                String current = status.status(id).map(ScanStatus::status).orElse(ScanStatus.PREPROCESSING);
+                if (!ScanStatus.MASK_READY.equals(current)) {
+                    throw new ProblemException(Problem.conflict("scan " + id + " is being processed (status "
+                            + current + "): delete it once its masks are ready or it has failed"));
+                }
+            }
+            ScanRecord record = recordJson.map(b -> readRecord(id, b)).orElse(null);
+            List<String> sources = new ArrayList<>();
+            if (record != null && record.sourceKey() != null) {
+                sources.add(record.sourceKey());
+            }
+            failedJson.map(b -> parseFailure(id, b).getObjectKey())
+                    .filter(k -> k.startsWith(ObjectKeys.INCOMING) && !sources.contains(k))
+                    .ifPresent(sources::add);
+
+            Instant now = Instant.now();
+            try {
+                events.send(ScanDeleted.newBuilder()
+                        .setScanId(id)
+                        .setDeletedAt(Timestamps.fromMillis(now.toEpochMilli()))
+                        .setLabelTask(record == null || record.labelTask() == null ? "" : record.labelTask())
+                        .build(), id, id + ":deleted:" + now.toEpochMilli());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("scan " + id + ": ScanDeleted could not be sent, nothing was deleted: "
+                        + e.getMessage(), e);
+            }
+            List<String> records = List.of(ObjectKeys.scanRecord(id), ObjectKeys.failure(id));
+            store.deleteAll(keys.stream().filter(k -> !records.contains(k)).toList());
+            int objects = keys.size();
+            for (String source : sources) {
+                if (holdsScan(source, id)) {
+                    store.delete(source);
+                    objects++;
+                }
+            }
+            store.deleteAll(keys.stream().filter(records::contains).toList());
+            meters.counter(METRIC_DELETED).increment();
+            LOG.infof("scan %s deleted on request: %d object(s)%s", id, objects,
+                    sources.isEmpty() ? "" : " (incoming object " + String.join(", ", sources) + " checked)");
+            return new Deleted(id, objects);
+        }
+    }
+
+    /** True when the object exists and its bytes hash to {@code id}: an exporter may have put a new file there. */
+    private boolean holdsScan(String key, String id) {
+        Optional<InputStream> in = store.open(key);
+        if (in.isEmpty()) {
+            return false;
+        }
+        try (InputStream s = in.get()) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = s.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest()).equals(id);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading " + store.bucket() + "/" + key + " failed: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

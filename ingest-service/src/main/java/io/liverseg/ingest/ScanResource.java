@@ -11,6 +11,7 @@ import io.liverseg.storage.StorageException;
 import io.liverseg.storage.status.ScanStatus;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -155,6 +156,29 @@ public class ScanResource {
                         retried.cleared().getReason()))
                 .location(URI.create(location))
                 .build();
+    }
+
+    /** The answer to a deletion. */
+    public record Deletion(String id, String status, @JsonProperty("objects_deleted") int objectsDeleted) {
+    }
+
+    /**
+     * Deletes a scan and everything made from it (image, label, records, intermediates, masks, reports, and the
+     * incoming/ object it came from): 200 with the number of objects; 404 unknown scan; 409 still being processed;
+     * 503 if the store or the broker cannot be reached (then nothing, or not everything, is deleted: call again).
+     */
+    @DELETE
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Deletion delete(@PathParam("id") String id) {
+        IngestService.Deleted deleted;
+        try {
+            deleted = ingest.delete(id);
+        } catch (IllegalStateException | StorageException e) {
+            throw new ProblemException(Problem.unavailable(e.getMessage()), e);
+        }
+        return new Deletion(deleted.scanId(), "deleted", deleted.objects());
     }
 
     /** The mask of a task ({@code liver} by default) as NIfTI (.nii.gz), streamed from the bucket. */

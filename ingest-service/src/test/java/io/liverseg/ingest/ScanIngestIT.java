@@ -13,6 +13,7 @@ import io.liverseg.localstack.MetricsScrape;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
 import io.liverseg.proto.events.v1.LabeledScan;
+import io.liverseg.proto.events.v1.ScanDeleted;
 import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.storage.ObjectKeys;
@@ -63,7 +64,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = LocalStackResource.class, initArgs = {
         @ResourceArg(name = LocalStackResource.BUCKETS, value = "liverseg"),
         @ResourceArg(name = LocalStackResource.TOPICS, value = "liverseg.scans.received:3,liverseg.scans.labeled:3,"
-                + "liverseg.scans.failed:3,liverseg.bucket.notifications:3,liverseg.dead-letter")})
+                + "liverseg.scans.failed:3,liverseg.scans.deleted:3,liverseg.bucket.notifications:3,"
+                + "liverseg.dead-letter")})
 class ScanIngestIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static Path dir;
@@ -103,6 +105,8 @@ class ScanIngestIT {
                 .isEqualTo(EventType.LABELED_SCAN.topic());
         assertThat(config.getValue("mp.messaging.outgoing." + EventPublisher.SCAN_FAILED + ".topic", String.class))
                 .isEqualTo(EventType.SCAN_FAILED.topic());
+        assertThat(config.getValue("mp.messaging.outgoing." + EventPublisher.SCAN_DELETED + ".topic", String.class))
+                .isEqualTo(EventType.SCAN_DELETED.topic());
         assertThat(config.getValue("mp.messaging.incoming." + BucketNotificationConsumer.IN + ".topic", String.class))
                 .isEqualTo(Topics.BUCKET_NOTIFICATIONS);
         assertThat(config.getValue("mp.messaging.incoming." + BucketNotificationConsumer.IN
@@ -466,6 +470,110 @@ class ScanIngestIT {
         assertThat(recordsWithKey(EventType.SCAN_RECEIVED.topic(), refused)).isEmpty();
     }
 
+    /** The objects of a finished task as inference leaves them: plan, marker, mask and report. */
+    private void finishedTask(String id, String task) throws IOException {
+        putJson(ObjectKeys.batchPlan(id, task, "1"), Map.of("scan_id", id, "task", task, "model_version", "1",
+                "batch_count", 1));
+        putJson(ObjectKeys.maskReadyMarker(id, task, "1"), Map.of("ce_id", id + ":" + task + ":1:mask"));
+        store.put(ObjectKeys.mask(id, task), new byte[] {0x1f, (byte) 0x8b}, "application/gzip");
+        putJson(ObjectKeys.report(id, task), Map.of("scan_id", id, "task", task, "model_version", "1"));
+    }
+
+    private List<String> everythingOf(String id) {
+        List<String> keys = new ArrayList<>(store.list(ObjectKeys.scanPrefix(id)));
+        keys.addAll(store.list(ObjectKeys.WORK + id + "/"));
+        keys.addAll(store.list(ObjectKeys.MASKS + id + "/"));
+        return keys;
+    }
+
+    @Test
+    void aDeletedScanLeavesNothingInTheBucketIsAnnouncedAndCanBeUploadedAgain() throws Exception {
+        MetricsScrape before = metrics();
+        Phantoms.Files2 p = Phantoms.write(dir.resolve("delete"), 121, 64, 32, true);
+        String id = sha256(p.imageBytes());
+        given().multiPart("image", "delete-me.nii.gz", p.imageBytes(), "application/gzip")
+                .multiPart("label", "delete-me-label.nii.gz", p.labelBytes(), "application/gzip")
+                .when().post("/api/scans")
+                .then().statusCode(202);
+        awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1);
+
+        // still being processed: refused, nothing deleted, nothing announced
+        Response busy = given().delete("/api/scans/" + id);
+        problem(busy, 409, null, null);
+        assertThat(busy.asString()).contains("being processed").contains("preprocessing");
+        assertThat(store.exists(ObjectKeys.image(id, true))).isTrue();
+
+        for (String task : List.of("liver", "vessels")) {
+            finishedTask(id, task);
+        }
+        given().when().get("/api/scans/" + id).then().statusCode(200).body("status", equalTo("mask_ready"));
+        List<String> stored = everythingOf(id);
+        assertThat(stored).contains(ObjectKeys.image(id, true), ObjectKeys.label(id, true), ObjectKeys.scanRecord(id))
+                .hasSize(3 + 2 * 4);
+
+        given().when().delete("/api/scans/" + id)
+                .then().statusCode(200)
+                .body("id", equalTo(id))
+                .body("status", equalTo("deleted"))
+                .body("objects_deleted", equalTo(stored.size()));
+
+        assertThat(everythingOf(id)).isEmpty();
+        ConsumerRecord<String, byte[]> event = awaitKey(EventType.SCAN_DELETED.topic(), id, 1).get(0);
+        ScanDeleted deleted = ScanDeleted.parseFrom(event.value());
+        assertThat(deleted.getScanId()).isEqualTo(id);
+        assertThat(deleted.getLabelTask()).isEqualTo("liver");
+        assertThat(header(event, "ce_type")).isEqualTo(EventType.SCAN_DELETED.ceType());
+        assertThat(header(event, "ce_id")).startsWith(id + ":deleted:");
+        problem(given().get("/api/scans/" + id), 404, null, null);
+        problem(given().delete("/api/scans/" + id), 404, null, null);
+        problem(given().delete("/api/scans/not-a-scan-id"), 404, null, null);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(metrics().value(DELETED) - before.value(DELETED)).isEqualTo(1.0));
+
+        // the same bytes again are a new scan, not a duplicate
+        given().contentType("application/octet-stream").queryParam("name", "delete-me.nii.gz").body(p.imageBytes())
+                .when().post("/api/scans")
+                .then().statusCode(202)
+                .body("duplicate", equalTo(false));
+        assertThat(recordsWithKey(EventType.SCAN_RECEIVED.topic(), id)).hasSize(2);
+    }
+
+    /** The incoming/ object a scan came from goes with it, unless an exporter has since put other bytes there. */
+    @Test
+    void deletingABucketScanDeletesItsIncomingObjectOnlyWhileItHoldsTheScan() throws Exception {
+        Phantoms.Files2 a = Phantoms.write(dir.resolve("delete-incoming-a"), 122, 64, 32, true);
+        Phantoms.Files2 b = Phantoms.write(dir.resolve("delete-incoming-b"), 123, 64, 32, true);
+        String idA = sha256(a.imageBytes());
+        String idB = sha256(b.imageBytes());
+        String keyA = "incoming/delete-122.nii.gz";
+        String keyB = "incoming/delete-123.nii.gz";
+        store.put(keyA, a.imageBytes(), "application/gzip");
+        store.put(keyB, b.imageBytes(), "application/gzip");
+        publishNotification(keyA, a.imageBytes().length);
+        publishNotification(keyB, b.imageBytes().length);
+        awaitKey(EventType.SCAN_RECEIVED.topic(), idA, 1);
+        awaitKey(EventType.SCAN_RECEIVED.topic(), idB, 1);
+        assertThat(JSON.readTree(store.get(ObjectKeys.scanRecord(idA)).orElseThrow()).get("source_key").asText())
+                .isEqualTo(keyA);
+        finishedTask(idA, "liver");
+        // a failed scan may be deleted too
+        putJson(ObjectKeys.failure(idB), Map.of("scan_id", idB, "stage", "preprocess", "reason", "test"));
+        byte[] newer = a.labelBytes();
+        store.put(keyB, newer, "application/gzip");
+
+        given().when().delete("/api/scans/" + idA).then().statusCode(200)
+                .body("objects_deleted", equalTo(2 + 4 + 1)); // image, scan.json; the task's four; incoming
+        given().when().delete("/api/scans/" + idB).then().statusCode(200)
+                .body("objects_deleted", equalTo(3)); // image, scan.json, failed.json
+
+        assertThat(store.exists(keyA)).isFalse();
+        assertThat(store.get(keyB)).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(newer));
+        assertThat(everythingOf(idA)).isEmpty();
+        assertThat(everythingOf(idB)).isEmpty();
+        assertThat(ScanDeleted.parseFrom(awaitKey(EventType.SCAN_DELETED.topic(), idB, 1).get(0).value())
+                .getLabelTask()).isEmpty();
+    }
+
     @Test
     void statusMasksAndReportsComeFromTheBucketAlone() throws Exception {
         // A scan whose objects were written straight to S3 (as if by an earlier instance of the service).
@@ -539,6 +647,7 @@ class ScanIngestIT {
 
     private static final String RECEIVED = "liverseg_scans_received_total";
     private static final String REFUSED = "liverseg_scans_refused_total";
+    private static final String DELETED = "liverseg_scans_deleted_total";
 
     /** The service's /q/metrics as Prometheus scrapes it. */
     private static MetricsScrape metrics() {
@@ -609,7 +718,7 @@ class ScanIngestIT {
     }
 
     private static final List<String> OUR_TOPICS = List.of(EventType.SCAN_RECEIVED.topic(),
-            EventType.LABELED_SCAN.topic(), EventType.SCAN_FAILED.topic());
+            EventType.LABELED_SCAN.topic(), EventType.SCAN_FAILED.topic(), EventType.SCAN_DELETED.topic());
 
     private static Map<TopicPartition, Long> endOffsets() {
         try (KafkaConsumer<String, byte[]> c = consumer()) {

@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import io.liverseg.proto.events.v1.LabeledScan;
 import io.liverseg.proto.events.v1.MaskReady;
 import io.liverseg.proto.events.v1.ModelPromoted;
+import io.liverseg.proto.events.v1.ScanDeleted;
 import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.proto.events.v1.SegmentationMetrics;
@@ -24,6 +25,7 @@ public enum EventType {
     SCAN_FAILED("liverseg.scans.failed", ScanFailed.getDefaultInstance()),
     MODEL_PROMOTED("liverseg.models.promoted", ModelPromoted.getDefaultInstance()),
     LABELED_SCAN("liverseg.scans.labeled", LabeledScan.getDefaultInstance()),
+    SCAN_DELETED("liverseg.scans.deleted", ScanDeleted.getDefaultInstance()),
     TRAINING_PROGRESS("liverseg.training.progress", TrainingProgress.getDefaultInstance()),
     TRAINING_RUN_FINISHED("liverseg.training.finished", TrainingRunFinished.getDefaultInstance());
 

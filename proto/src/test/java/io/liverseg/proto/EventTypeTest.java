@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import io.liverseg.proto.events.v1.Geometry;
 import io.liverseg.proto.events.v1.LabeledScan;
+import io.liverseg.proto.events.v1.ScanDeleted;
 import io.liverseg.proto.events.v1.ScanReceived;
 import io.liverseg.proto.events.v1.SliceBatchReady;
 import io.liverseg.proto.events.v1.TrainingProgress;
@@ -44,6 +45,15 @@ class EventTypeTest {
 
         assertThat(type).isEqualTo(EventType.SCAN_RECEIVED);
         assertThat(type.parse(event.toByteArray())).isEqualTo(event);
+    }
+
+    @Test
+    void aDeletionHasItsOwnTopic() throws InvalidProtocolBufferException {
+        assertThat(EventType.SCAN_DELETED.topic()).isEqualTo("liverseg.scans.deleted");
+        ScanDeleted d = ScanDeleted.newBuilder().setScanId("ab".repeat(32)).setLabelTask("liver")
+                .setDeletedAt(Timestamp.newBuilder().setSeconds(1_790_000_000L)).build();
+        assertThat(EventType.of(d)).isEqualTo(EventType.SCAN_DELETED);
+        assertThat(EventType.SCAN_DELETED.parse(d.toByteArray())).isEqualTo(d);
     }
 
     @Test

@@ -102,6 +102,21 @@ public record DatasetManifest(String task, int validationPercent, long lastSeq, 
         return Optional.of(of(task, seq, next, refused, now));
     }
 
+    /**
+     * The manifest without the scan: its case (by scan id) and its refusals dropped; the fingerprint and counts
+     * recomputed, {@code last_seq} kept (a deletion adds no case to train on).
+     *
+     * @return empty when the manifest has nothing of the scan
+     */
+    public Optional<DatasetManifest> withoutScan(String scanId, String now) {
+        List<Case> kept = cases.stream().filter(c -> !c.scanId().equals(scanId)).toList();
+        List<Refusal> keptRefused = refused.stream().filter(r -> !scanId.equals(r.scanId())).toList();
+        if (kept.size() == cases.size() && keptRefused.size() == refused.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(of(task, lastSeq, kept, keptRefused, now));
+    }
+
     /** The manifest with one more refusal (the oldest dropped beyond {@link #MAX_REFUSED}). */
     public DatasetManifest withRefusal(Refusal r) {
         List<Refusal> next = new ArrayList<>(refused);

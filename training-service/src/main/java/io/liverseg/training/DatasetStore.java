@@ -39,6 +39,13 @@ public class DatasetStore {
         return next;
     }
 
+    /** Drops a deleted scan from the task's manifest; empty when the manifest had nothing of it. */
+    public synchronized Optional<DatasetManifest> forget(String task, String scanId) {
+        Optional<DatasetManifest> next = get(task).withoutScan(scanId, Instant.now().toString());
+        next.ifPresent(this::put);
+        return next;
+    }
+
     private void put(DatasetManifest m) {
         store.put(ObjectKeys.datasetManifest(m.task()), Json.write(m), "application/json");
     }

@@ -32,6 +32,12 @@ class ConfigTopicsTest {
                 .isEqualTo("dead-letter-queue");
         assertThat(p.getProperty("mp.messaging.incoming." + LabeledScanConsumer.IN + ".group.id"))
                 .isEqualTo("liverseg-training");
+        assertThat(p.getProperty("mp.messaging.incoming." + ScanDeletedConsumer.IN + ".topic"))
+                .isEqualTo(EventType.SCAN_DELETED.topic());
+        assertThat(p.getProperty("mp.messaging.incoming." + ScanDeletedConsumer.IN + ".dead-letter-queue.topic"))
+                .isEqualTo(Topics.DEAD_LETTER);
+        assertThat(p.getProperty("mp.messaging.incoming." + ScanDeletedConsumer.IN + ".group.id"))
+                .isEqualTo("liverseg-training");
         Map<String, EventType> out = Map.of(Events.PROGRESS_OUT, EventType.TRAINING_PROGRESS,
                 Events.FINISHED_OUT, EventType.TRAINING_RUN_FINISHED, Events.PROMOTED_OUT, EventType.MODEL_PROMOTED);
         out.forEach((channel, type) -> {

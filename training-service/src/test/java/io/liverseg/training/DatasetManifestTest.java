@@ -85,6 +85,26 @@ class DatasetManifestTest {
     }
 
     @Test
+    void aDeletedScanLeavesWithItsRefusalsAndTheFingerprintIsThatOfTheRest() {
+        DatasetManifest m = DatasetManifest.empty("liver").withCase(c("a", "i", "l"), NOW).orElseThrow()
+                .withCase(c("b", "j", "m"), NOW).orElseThrow()
+                .withRefusal(new DatasetManifest.Refusal("b", "scans/b/label.nii.gz", "dim", "dims differ", NOW))
+                .withRefusal(new DatasetManifest.Refusal("x", "scans/x/label.nii.gz", "dim", "dims differ", NOW));
+        DatasetManifest onlyA = DatasetManifest.empty("liver").withCase(c("a", "i", "l"), NOW).orElseThrow();
+
+        DatasetManifest without = m.withoutScan("b", "2026-11-27T10:00:00Z").orElseThrow();
+
+        assertThat(without.cases()).extracting(DatasetManifest.Case::name).containsExactly("a");
+        assertThat(without.refused()).extracting(DatasetManifest.Refusal::scanId).containsExactly("x");
+        assertThat(without.fingerprint()).isEqualTo(onlyA.fingerprint()).isNotEqualTo(m.fingerprint());
+        assertThat(without.counts().training() + without.counts().validation()).isEqualTo(1);
+        assertThat(without.lastSeq()).isEqualTo(m.lastSeq());
+        assertThat(without.updatedAt()).isEqualTo("2026-11-27T10:00:00Z");
+        assertThat(without.withoutScan("b", NOW)).isEmpty();
+        assertThat(without.withoutScan("a", NOW).orElseThrow().fingerprint()).isNull();
+    }
+
+    @Test
     void theManifestRoundTripsThroughItsSnakeCaseJson() {
         DatasetManifest m = DatasetManifest.empty("liver").withCase(c("a", "i", "l"), NOW).orElseThrow();
         String json = new String(Json.write(m), java.nio.charset.StandardCharsets.UTF_8);

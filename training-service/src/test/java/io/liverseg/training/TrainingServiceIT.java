@@ -20,6 +20,7 @@ import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
 import io.liverseg.proto.events.v1.LabeledScan;
 import io.liverseg.proto.events.v1.ModelPromoted;
+import io.liverseg.proto.events.v1.ScanDeleted;
 import io.liverseg.proto.events.v1.TrainingProgress;
 import io.liverseg.proto.events.v1.TrainingRunFinished;
 import io.liverseg.storage.ModelRegistry;
@@ -56,7 +57,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, initArgs = {
         @ResourceArg(name = LocalStackResource.BUCKETS, value = "liverseg"),
-        @ResourceArg(name = LocalStackResource.TOPICS, value = "liverseg.scans.labeled:2,liverseg.training.progress,"
+        @ResourceArg(name = LocalStackResource.TOPICS, value = "liverseg.scans.labeled:2,liverseg.scans.deleted:2,"
+                + "liverseg.training.progress,"
                 + "liverseg.training.finished,liverseg.models.promoted,liverseg.dead-letter")})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainingServiceIT {
@@ -408,5 +410,32 @@ class TrainingServiceIT {
         RunRecord after = Json.read(store.get(ObjectKeys.trainingRun(cut.id())).orElseThrow(), RunRecord.class);
         assertThat(after.status()).isEqualTo(RunRecord.FAILED);
         assertThat(after.reason()).contains("interrupted").contains("phase downloading");
+    }
+    @Test
+    @Order(6)
+    void aScanDeletedAtIngestLeavesTheDatasetWithItsRefusals() throws Exception {
+        DatasetManifest before = Json.read(store.get(ObjectKeys.datasetManifest("liver")).orElseThrow(),
+                DatasetManifest.class);
+        assertThat(before.cases()).extracting(DatasetManifest.Case::name).contains(GOOD.get(0));
+        assertThat(before.refused()).extracting(DatasetManifest.Refusal::scanId).contains(mismatched);
+        for (String id : List.of(GOOD.get(0), mismatched, GOOD.get(0))) { // the last one a redelivery
+            ScanDeleted e = ScanDeleted.newBuilder().setScanId(id).setLabelTask("liver")
+                    .setDeletedAt(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis())).build();
+            kafka().publish(EventType.SCAN_DELETED.topic(), id, EventType.SCAN_DELETED.ceType(), id + ":deleted:1",
+                    e.toByteArray());
+        }
+
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+            DatasetManifest m = Json.read(store.get(ObjectKeys.datasetManifest("liver")).orElseThrow(),
+                    DatasetManifest.class);
+            assertThat(m.cases()).extracting(DatasetManifest.Case::name)
+                    .containsExactlyInAnyOrderElementsOf(before.cases().stream().map(DatasetManifest.Case::name)
+                            .filter(n -> !n.equals(GOOD.get(0))).toList());
+            assertThat(m.refused()).extracting(DatasetManifest.Refusal::scanId).doesNotContain(mismatched);
+            assertThat(m.fingerprint()).isEqualTo(DatasetManifest.fingerprint(m.cases()))
+                    .isNotEqualTo(before.fingerprint());
+        });
+        assertThat(kafka().records(Topics.DEAD_LETTER)).noneSatisfy(r -> assertThat(
+                TopicProbe.header(r, "dead-letter-reason")).contains("ScanDeleted"));
     }
 }
