@@ -108,6 +108,11 @@ public final class IngestClient {
         return get("/api/scans/" + id + "/report");
     }
 
+    /** {@code DELETE /api/scans/{id}}: the scan and everything made from it. */
+    public Answer delete(String id) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/scans/" + id)).DELETE());
+    }
+
     public Answer mask(String id, String task) throws IOException {
         return get("/api/scans/" + id + "/mask" + (SegmentationTasks.DEFAULT.equals(task) ? "" : "?task=" + task));
     }

@@ -163,9 +163,10 @@ class TrainingLoopIT {
     @Test
     void labelledScansTrainAPromotedCandidateThatServesTheNextScanAndARollbackSwapsBackBetweenScans() throws Exception {
         // Three labelled scans: a dataset of three, a run (trigger-new-cases = 3), a candidate, promoted.
+        List<String> labelled = new ArrayList<>();
         for (long seed = 601; seed <= 603; seed++) {
             Path[] p = phantom(seed, 24);
-            upload(p[0], p[1]);
+            labelled.add(upload(p[0], p[1]));
         }
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
                 assertThat(get("/api/training/runs").findValuesAsText("status")).contains("succeeded"));
@@ -226,6 +227,17 @@ class TrainingLoopIT {
                 .contains(org.assertj.core.groups.Tuple.tuple(candidate, "promotion"),
                         org.assertj.core.groups.Tuple.tuple(bootstrap, "rollback"),
                         org.assertj.core.groups.Tuple.tuple(candidate, "manual"));
+        // A labelled scan deleted at ingest leaves the bucket and, through ScanDeleted on the broker, the dataset.
+        String gone = labelled.get(0);
+        assertThat(client.awaitDone(gone, Duration.ofMinutes(2))).hasValueSatisfying(s ->
+                assertThat(s.path("status").asText()).isEqualTo("mask_ready"));
+        IngestClient.Answer deleted = client.delete(gone);
+        assertThat(deleted.status()).as(deleted.text()).isEqualTo(200);
+        assertThat(client.status(gone).status()).isEqualTo(404);
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+                assertThat(get("/api/training/dataset?task=liver").path("cases").findValuesAsText("scan_id"))
+                        .containsExactlyInAnyOrderElementsOf(labelled.subList(1, labelled.size())));
+
         List<String> loads = new ArrayList<>();
         try (var logs = Files.list(mesh.logDir())) {
             for (Path log : logs.filter(f -> f.getFileName().toString().startsWith("inference")).toList()) {
