@@ -43,6 +43,12 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object: per-label volumes (mL) and timings.")
     boolean json;
 
+    @Option(names = "--attention", paramLabel = "FILE",
+            description = {"Also write the attention gates' maps (.nii.gz: 4D, one volume per gate, finest first,",
+                "uint8 read as alpha = value / 255) on the input's grid, for a viewer beside the mask. Costs a",
+                "second, plain pass over the scan (without --tta); the mask is the same as without it."})
+    Path attention;
+
 
     @Override
     public Integer call() throws Exception {
@@ -55,8 +61,19 @@ final class PredictCommand implements Callable<Integer> {
             NiftiWriter.write(new NiftiImage(MaskHeaders.of(inputHeader, segmenter.manifest()), s.mask(), 0), output);
             Map<String, Long> timings = new LinkedHashMap<>(s.timingsMs());
             timings.put("write_ms", (System.nanoTime() - t) / 1_000_000);
+            if (attention != null) {
+                long ta = System.nanoTime();
+                Volume maps = segmenter.attentionMaps(in, reader, model.segmentOptions().batchSize());
+                NiftiWriter.write(new NiftiImage(MaskHeaders.attention(inputHeader,
+                        segmenter.manifest().preprocessing().targetSize(), segmenter.attentionGates()), maps, 0),
+                        attention);
+                timings.put("attention_ms", (System.nanoTime() - ta) / 1_000_000);
+            }
             o.put("input", in.toString());
             o.put("output", output.toString());
+            if (attention != null) {
+                o.put("attention", attention.toString());
+            }
             o.put("model", Map.of("name", segmenter.manifest().name(), "version", segmenter.manifest().version()));
             o.put("augmentation", model.tta.id());
             o.put("labels", labelRows(s.image(), s.mask(), segmenter.manifest().classNames()));
@@ -67,6 +84,9 @@ final class PredictCommand implements Callable<Integer> {
             out.println(Json.write(o));
         } else {
             out.printf("wrote %s%n", output);
+            if (attention != null) {
+                out.printf("wrote %s (attention maps)%n", attention);
+            }
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> rows = (List<Map<String, Object>>) o.get("labels");
             for (Map<String, Object> r : rows) {

@@ -81,6 +81,38 @@ class ModelCommandsTest {
     }
 
     @Test
+    void predictWritesTheAttentionMapsOnTheInputGridBesideAnUnchangedMask() throws IOException {
+        for (String name : new String[] {"liver_000", "liver_001"}) {
+            Path in = data.resolve("imagesTr/" + name + ".nii.gz");
+            Path plain = dir.resolve(name + "-att-plain.nii.gz");
+            Path mask = dir.resolve(name + "-att-mask.nii.gz");
+            Path maps = dir.resolve(name + "-attention.nii.gz");
+            LiversegCliTest.Run p = LiversegCliTest.run("predict", "--model", model.toString(), in.toString(), "-o",
+                    plain.toString(), "--device", "cpu");
+            LiversegCliTest.Run r = LiversegCliTest.run("predict", "--model", model.toString(), in.toString(), "-o",
+                    mask.toString(), "--attention", maps.toString(), "--json", "--device", "cpu");
+            assertThat(p.exit()).as(p.err()).isZero();
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode o = JSON.readTree(r.out());
+            assertThat(o.get("attention").asText()).isEqualTo(maps.toString());
+            assertThat(o.get("timings_ms").get("attention_ms").asLong()).isNotNegative();
+
+            Volume image = NiftiReader.defaults().readScan(in);
+            Volume att = NiftiReader.defaults().readVolume(maps);
+            // --levels 3: two gates, at 32 and 16 px
+            assertThat(att.dims()).containsExactly(image.nx(), image.ny(), image.nz(), 2);
+            assertThat(att.affine()).as(name + " affine").isEqualTo(image.affine());
+            assertThat(att.slope()).isCloseTo(1.0 / 255, org.assertj.core.data.Offset.offset(1e-9));
+            io.liverseg.imaging.nifti.NiftiHeader h = NiftiReader.defaults().readHeader(maps);
+            assertThat(h.intentName()).isEqualTo("attention");
+            assertThat(h.descrip()).isEqualTo("liverseg attention gates, finest first: 32,16 px");
+            assertThat(h.orientation()).isEqualTo(NiftiReader.defaults().readHeader(in).orientation());
+            assertThat(NiftiReader.defaults().readScan(mask).voxels()).as("the mask does not change")
+                    .isEqualTo(NiftiReader.defaults().readScan(plain).voxels());
+        }
+    }
+
+    @Test
     void predictWithShiftAugmentationSaysSoAndKeepsTheInputGrid() throws IOException {
         Path in = data.resolve("imagesTr/liver_000.nii.gz");
         Path plain = dir.resolve("plain-mask.nii.gz");

@@ -59,6 +59,29 @@ public final class MaskHeaders {
                 .build();
     }
 
+    /**
+     * The header of attention maps ({@link Segmenter#attentionMaps}: 4D, a volume per gate, uint8 read as
+     * α = value / 255): cal_min 0 and cal_max 1, intent_name "attention" and the gates' own sizes in descrip
+     * (finest first; a coarser gate was upsampled to the network's grid). The caller's volume gives dims and
+     * scaling.
+     */
+    public static NiftiHeader attention(NiftiHeader input, int targetSize, int gates) {
+        List<String> sizes = new ArrayList<>();
+        for (int g = 0; g < gates; g++) {
+            sizes.add(String.valueOf(targetSize >> g));
+        }
+        // the datatype first: NiftiWriter resets cal_min/cal_max of a header whose datatype it has to change
+        return input.toBuilder()
+                .datatype(DataType.UINT8.niftiCode())
+                .bitpix(8)
+                .calMin(0)
+                .calMax(1)
+                .intentCode(0)
+                .intentName("attention")
+                .descrip(fit("liverseg attention gates, finest first: " + String.join(",", sizes) + " px"))
+                .build();
+    }
+
     /** {@code liverseg NAME vVERSION: 1 CLASS, 2 CLASS}, cut to descrip's 79 characters. */
     static String legend(ModelManifest model) {
         List<String> entries = new ArrayList<>();

@@ -15,6 +15,7 @@ import io.liverseg.model.pkg.ModelManifest;
 import io.liverseg.model.pkg.ModelPackage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -209,6 +210,38 @@ public final class Segmenter implements AutoCloseable {
         timings.put("postprocess_ms", postNanos / 1_000_000);
         timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
         return new Segmentation(mask, ct, timings, probabilities);
+    }
+
+    /** Attention gates of this package's network: one per skip connection, levels − 1. */
+    public int attentionGates() {
+        return loaded.manifest().architecture().levels() - 1;
+    }
+
+    /**
+     * The α maps of every attention gate for a CT, on the input's grid: 4D (input dims, {@link #attentionGates()}),
+     * uint8 read as α = value / 255, the input's affine, finest gate first ({@link AttentionMaps}: coarser gates
+     * upsampled bilinearly to the network's grid, then mapped to the input grid as the mask is). From plain
+     * forward passes of at most the predictor's forward batch, without augmentation: what the network itself
+     * weighted, for a viewer beside the mask. A second pass over the file; the mask is not touched.
+     */
+    public Volume attentionMaps(Path file, NiftiReader reader, int batchSize) throws IOException {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        int gates = attentionGates();
+        int size = spec.targetSize();
+        ProbabilityAssembler[] assembler = {null};
+        StreamingSlicer.readAndSlice(reader, file, spec, batchSize, b -> {
+            int perSlice = b.channels() * b.height() * b.width();
+            for (int first = 0; first < b.count(); first += predictor.forwardBatch()) {
+                int k = Math.min(predictor.forwardBatch(), b.count() - first);
+                float[] chunk = Arrays.copyOfRange(b.data(), first * perSlice, (first + k) * perSlice);
+                SlicePredictor.Prediction p = predictor.predictWithAttention(chunk, k, b.channels(), b.height(),
+                        b.width());
+                assembler[0].put(b.firstSlice() + first, k, AttentionMaps.quantised(p, k, size));
+            }
+        }, volume -> assembler[0] = new ProbabilityAssembler(Reorientation.toCanonical(volume), size, gates));
+        return assembler[0].toSourceGrid();
     }
 
     /**

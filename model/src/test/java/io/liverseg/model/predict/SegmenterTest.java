@@ -167,4 +167,75 @@ class SegmenterTest {
             assertThat(unsure).as("probabilities, not one-hot labels: an untrained net is unsure somewhere").isTrue();
         }
     }
+    /** Gate {@code g} of a 4D attention volume as a 3D volume on the same grid. */
+    private static Volume gate(Volume maps, int g) {
+        int n3 = maps.nx() * maps.ny() * maps.nz();
+        byte[] plane = java.util.Arrays.copyOfRange(maps.voxels().byteArray(), g * n3, (g + 1) * n3);
+        return new Volume(new int[] {maps.nx(), maps.ny(), maps.nz()},
+                io.liverseg.imaging.Voxels.ofUnsignedBytes(plane), maps.affine(), 1, 0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"LPS", "RAS", "LPI", "RPS"})
+    void attentionMapsSitOnTheInputGridAndMatchTheRasCopyInWorldSpace(String orientation) throws IOException {
+        Path file = dir.resolve("att-" + orientation + ".nii.gz");
+        NiftiWriter.write(phantom(orientation).image(), file);
+        Path rasFile = dir.resolve("att-ras-reference.nii.gz");
+        NiftiWriter.write(phantom("RAS").image(), rasFile);
+        try (Segmenter s = Segmenter.open(pkg, DeviceSetting.CPU)) {
+            Volume input = NiftiReader.defaults().readScan(file);
+            assertThat(s.attentionGates()).isEqualTo(TINY.levels() - 1);
+
+            Volume maps = s.attentionMaps(file, NiftiReader.defaults(), 4);
+
+            assertThat(maps.dims()).containsExactly(input.nx(), input.ny(), input.nz(), 2);
+            assertThat(maps.affine()).isEqualTo(input.affine());
+            assertThat(maps.slope()).isEqualTo(1.0 / 255);
+            Volume ras = s.attentionMaps(rasFile, NiftiReader.defaults(), 4);
+            for (int g = 0; g < 2; g++) {
+                Volume stored = gate(maps, g);
+                Volume canonical = Reorientation.toCanonical(stored).apply(stored);
+                assertThat(canonical.voxels()).as("gate %d in world space", g).isEqualTo(gate(ras, g).voxels());
+            }
+        }
+    }
+
+    /**
+     * A RAS scan at the network's own size is neither reoriented nor resampled: the finest gate's bytes are the
+     * network's α for those slices at every voxel (within one step of 1/255: the passes group slices differently),
+     * and the coarser gate varies within the slice.
+     */
+    @org.junit.jupiter.api.Test
+    void theFinestGateIsTheNetworksAlphaAtEveryVoxel() throws IOException {
+        Path file = dir.resolve("att-exact.nii.gz");
+        NiftiWriter.write(phantom("RAS").image(), file);
+        try (Segmenter s = Segmenter.open(pkg, DeviceSetting.CPU)) {
+            Volume input = NiftiReader.defaults().readScan(file);
+            Volume maps = s.attentionMaps(file, NiftiReader.defaults(), 4);
+            io.liverseg.imaging.preprocess.SlicePreprocessor pre = new io.liverseg.imaging.preprocess.SlicePreprocessor(
+                    input, s.manifest().preprocessing().toSpec());
+            io.liverseg.imaging.preprocess.SliceBatch all = pre.batch(0, pre.sliceCount());
+            SlicePredictor.Prediction p = s.predictor().predictWithAttention(all.data(), all.count(), all.channels(),
+                    all.height(), all.width());
+            float[] alpha = p.attention().get(0);
+            byte[] fine = gate(maps, 0).voxels().byteArray();
+            int nx = input.nx();
+            int ny = input.ny();
+            boolean unsure = false;
+            for (int z = 0; z < input.nz(); z++) {
+                for (int y = 0; y < ny; y++) {
+                    for (int x = 0; x < nx; x++) {
+                        int want = (int) Math.round(Math.min(1, Math.max(0, alpha[(z * ny + y) * nx + x])) * 255.0);
+                        assertThat(fine[(z * ny + y) * nx + x] & 0xFF).as("voxel %d %d %d", x, y, z)
+                                .isCloseTo(want, org.assertj.core.data.Offset.offset(1));
+                        unsure |= want > 10 && want < 245;
+                    }
+                }
+            }
+            assertThat(unsure).as("an untrained gate is neither 0 nor 1 everywhere").isTrue();
+            byte[] coarse = gate(maps, 1).voxels().byteArray();
+            assertThat(java.util.stream.IntStream.range(0, nx * ny).map(i -> coarse[i] & 0xFF).distinct().count())
+                    .isGreaterThan(1);
+        }
+    }
 }
