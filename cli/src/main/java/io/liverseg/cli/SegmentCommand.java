@@ -50,6 +50,11 @@ final class SegmentCommand implements Callable<Integer> {
                     + " class, uint8 read as p = value / 255, on the input's grid).")
     Path probabilities;
 
+    @Option(names = "--attention", paramLabel = "FILE",
+            description = "Also write the attention gates' maps (.nii.gz: 4D, one volume per gate, finest first,"
+                    + " uint8 read as alpha = value / 255, on the input's grid); a second, plain pass on the server.")
+    Path attention;
+
     @Option(names = "--json", description = "Print one JSON object: volumes, model version, timings.")
     boolean json;
 
@@ -85,7 +90,7 @@ final class SegmentCommand implements Callable<Integer> {
         ProgressBar bar = System.console() != null && !json ? new ProgressBar(err) : null;
         SegmentationClient.Result result;
         try (SegmentationClient client = new SegmentationClient(server)) {
-            result = client.segment(in, output, probabilities, options.build(), timeoutSeconds,
+            result = client.segment(in, output, probabilities, attention, options.build(), timeoutSeconds,
                     bar == null ? p -> { } : bar::show);
         } catch (StatusRuntimeException e) {
             if (bar != null) {
@@ -98,7 +103,7 @@ final class SegmentCommand implements Callable<Integer> {
         if (bar != null) {
             bar.end();
         }
-        Map<String, Object> o = report(in, output, probabilities, result);
+        Map<String, Object> o = report(in, output, probabilities, attention, result);
         if (json) {
             out.println(Json.write(o));
         } else {
@@ -107,6 +112,9 @@ final class SegmentCommand implements Callable<Integer> {
                     r.getTta() ? ", flip TTA" : "");
             if (probabilities != null) {
                 out.printf("wrote %s (probabilities of %s)%n", probabilities, String.join(", ", r.getClassNamesList()));
+            }
+            if (attention != null) {
+                out.printf("wrote %s (attention maps)%n", attention);
             }
             for (LabelVolume v : r.getVolumesList()) {
                 if (v.getLabel() > 0) {
@@ -121,7 +129,8 @@ final class SegmentCommand implements Callable<Integer> {
     }
 
     /** The --json object. */
-    static Map<String, Object> report(Path in, Path output, Path probabilities, SegmentationClient.Result result) {
+    static Map<String, Object> report(Path in, Path output, Path probabilities, Path attention,
+                                      SegmentationClient.Result result) {
         SegmentReport r = result.report();
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("input", in.toString());
@@ -151,6 +160,11 @@ final class SegmentCommand implements Callable<Integer> {
             o.put("probabilities", probabilities.toString());
             o.put("probabilities_bytes", r.getProbabilitiesBytes());
             o.put("probabilities_sha256", r.getProbabilitiesSha256());
+        }
+        if (attention != null) {
+            o.put("attention", attention.toString());
+            o.put("attention_bytes", r.getAttentionBytes());
+            o.put("attention_sha256", r.getAttentionSha256());
         }
         return o;
     }

@@ -63,34 +63,33 @@ final class SegmentationClient implements AutoCloseable {
     /** As {@link #segment(Path, Path, Path, SegmentOptions, long, Consumer)} without probabilities. */
     Result segment(Path in, Path out, SegmentOptions options, long timeoutSeconds, Consumer<Progress> progress)
             throws IOException, InterruptedException {
-        return segment(in, out, null, options, timeoutSeconds, progress);
+        return segment(in, out, null, null, options, timeoutSeconds, progress);
     }
 
     /**
-     * Segments {@code in}; the mask goes to {@code out}, and with {@code probabilitiesOut} the class probabilities
-     * go there (each written next to its destination, checked against the report's size and SHA-256, then moved
-     * into place: nothing is left half-written).
+     * Segments {@code in}; the mask goes to {@code out}, with {@code probabilitiesOut} the class probabilities and
+     * with {@code attentionOut} the attention maps go there (each written next to its destination, checked against
+     * the report's size and SHA-256, then moved into place: nothing is left half-written).
      *
      * @param probabilitiesOut where to write the probabilities, or null for none
+     * @param attentionOut     where to write the attention maps, or null for none
      * @param timeoutSeconds   the call's deadline, 0 for none
      * @throws StatusRuntimeException the server's (or the transport's) refusal
      */
-    Result segment(Path in, Path out, Path probabilitiesOut, SegmentOptions options, long timeoutSeconds,
-                   Consumer<Progress> progress) throws IOException, InterruptedException {
+    Result segment(Path in, Path out, Path probabilitiesOut, Path attentionOut, SegmentOptions options,
+                   long timeoutSeconds, Consumer<Progress> progress) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         SegmentOptions o = options.toBuilder().setFileName(in.getFileName().toString()).setSizeBytes(Files.size(in))
-                .setReturnProbabilities(probabilitiesOut != null).build();
+                .setReturnProbabilities(probabilitiesOut != null).setReturnAttention(attentionOut != null).build();
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = partFile(dir, ".liverseg-mask-");
-        Path probTmp = null;
-        if (probabilitiesOut != null) {
-            Files.createDirectories(probabilitiesOut.toAbsolutePath().getParent());
-            probTmp = partFile(probabilitiesOut.toAbsolutePath().getParent(), ".liverseg-prob-");
-        }
+        Path probTmp = besides(probabilitiesOut, ".liverseg-prob-");
+        Path attTmp = besides(attentionOut, ".liverseg-att-");
         try (InputStream file = Files.newInputStream(in); Download mask = new Download(tmp);
-             Download probabilities = probTmp == null ? null : new Download(probTmp)) {
-            Call call = new Call(o, file, mask, probabilities, progress);
+             Download probabilities = probTmp == null ? null : new Download(probTmp);
+             Download attention = attTmp == null ? null : new Download(attTmp)) {
+            Call call = new Call(o, file, mask, probabilities, attention, progress);
             SegmentationGrpc.SegmentationStub stub = SegmentationGrpc.newStub(channel);
             if (timeoutSeconds > 0) {
                 stub = stub.withDeadline(Deadline.after(timeoutSeconds, TimeUnit.SECONDS));
@@ -115,10 +114,16 @@ final class SegmentationClient implements AutoCloseable {
             if (probabilities != null) {
                 probabilities.verify("probabilities", report.getProbabilitiesBytes(), report.getProbabilitiesSha256());
             }
+            if (attention != null) {
+                attention.verify("attention maps", report.getAttentionBytes(), report.getAttentionSha256());
+            }
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             if (probabilities != null) {
                 Files.move(probTmp, probabilitiesOut, StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (attention != null) {
+                Files.move(attTmp, attentionOut, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             return new Result(report, (System.nanoTime() - t0) / 1_000_000);
         } finally {
@@ -126,7 +131,20 @@ final class SegmentationClient implements AutoCloseable {
             if (probTmp != null) {
                 Files.deleteIfExists(probTmp);
             }
+            if (attTmp != null) {
+                Files.deleteIfExists(attTmp);
+            }
         }
+    }
+
+    /** A part file beside {@code destination} (its folder made), or null when there is no destination. */
+    private static Path besides(Path destination, String prefix) throws IOException {
+        if (destination == null) {
+            return null;
+        }
+        Path dir = destination.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        return partFile(dir, prefix);
     }
 
     /**
@@ -189,6 +207,7 @@ final class SegmentationClient implements AutoCloseable {
         private final InputStream file;
         private final Download mask;
         private final Download probabilities;
+        private final Download attention;
         private final Consumer<Progress> progress;
         private final CompletableFuture<SegmentReport> done = new CompletableFuture<>();
         private ClientCallStreamObserver<SegmentRequest> requests;
@@ -196,12 +215,13 @@ final class SegmentationClient implements AutoCloseable {
         private boolean sent;
         private SegmentReport report;
 
-        Call(SegmentOptions options, InputStream file, Download mask, Download probabilities,
+        Call(SegmentOptions options, InputStream file, Download mask, Download probabilities, Download attention,
              Consumer<Progress> progress) {
             this.options = options;
             this.file = file;
             this.mask = mask;
             this.probabilities = probabilities;
+            this.attention = attention;
             this.progress = progress;
         }
 
@@ -243,6 +263,7 @@ final class SegmentationClient implements AutoCloseable {
                 case PROGRESS -> progress.accept(r.getProgress());
                 case MASK_CHUNK -> receive(mask, r.getMaskChunk(), "mask");
                 case PROBABILITIES_CHUNK -> receive(probabilities, r.getProbabilitiesChunk(), "probabilities");
+                case ATTENTION_CHUNK -> receive(attention, r.getAttentionChunk(), "attention maps");
                 case REPORT -> report = r.getReport();
                 default -> { }
             }

@@ -55,6 +55,7 @@ class SegmentCommandTest {
         volatile SegmentOptions options;
         volatile byte[] received;
         volatile boolean corruptSha;
+        volatile boolean corruptAttentionSha;
 
         @Override
         public StreamObserver<SegmentRequest> segment(StreamObserver<SegmentResponse> out) {
@@ -112,6 +113,15 @@ class SegmentCommandTest {
                         out.onNext(SegmentResponse.newBuilder().setProbabilitiesChunk(ByteString.copyFrom(
                                 probabilities, i, Math.min(700, probabilities.length - i))).build());
                     }
+                    // "attention maps": the upload's bytes, each XOR 0x33, in 900-byte chunks after those
+                    byte[] attention = new byte[o.getReturnAttention() ? received.length : 0];
+                    for (int i = 0; i < attention.length; i++) {
+                        attention[i] = (byte) (received[i] ^ 0x33);
+                    }
+                    for (int i = 0; i < attention.length; i += 900) {
+                        out.onNext(SegmentResponse.newBuilder().setAttentionChunk(ByteString.copyFrom(
+                                attention, i, Math.min(900, attention.length - i))).build());
+                    }
                     out.onNext(SegmentResponse.newBuilder().setReport(SegmentReport.newBuilder().setTask(o.getTask())
                             .setModelVersion(o.getModelVersion().isEmpty() ? "2" : o.getModelVersion())
                             .setTta(o.getTta()).setAugmentation(o.getAugmentation())
@@ -123,7 +133,10 @@ class SegmentCommandTest {
                             .putTimingsMs("inference", 42).setMaskBytes(mask.length)
                             .setMaskSha256(corruptSha ? "0".repeat(64) : sha256(mask))
                             .setProbabilitiesBytes(probabilities.length)
-                            .setProbabilitiesSha256(probabilities.length == 0 ? "" : sha256(probabilities))).build());
+                            .setProbabilitiesSha256(probabilities.length == 0 ? "" : sha256(probabilities))
+                            .setAttentionBytes(attention.length)
+                            .setAttentionSha256(attention.length == 0 ? "" : corruptAttentionSha ? "0".repeat(64)
+                                    : sha256(attention))).build());
                     out.onCompleted();
                 }
             };
@@ -267,6 +280,50 @@ class SegmentCommandTest {
         assertThat(without.exit()).as(without.err()).isZero();
         assertThat(fake.options.getReturnProbabilities()).isFalse();
         assertThat(JSON.readTree(without.out()).has("probabilities")).isFalse();
+    }
+
+    @Test
+    void attentionMapsAreAskedForOnlyWithTheOptionAndAreNotKeptWhenTheirHashIsWrong() throws Exception {
+        Path in = input("case.nii.gz", 2500);
+        Path out = dir.resolve("a/mask.nii.gz");
+        Path maps = dir.resolve("a/attention.nii.gz");
+        LiversegCliTest.Run r = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                out.toString(), "--attention", maps.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(fake.options.getReturnAttention()).isTrue();
+        assertThat(fake.options.getReturnProbabilities()).isFalse();
+        byte[] expected = Files.readAllBytes(in);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] ^= 0x33;
+        }
+        assertThat(Files.readAllBytes(maps)).isEqualTo(expected);
+        JsonNode o = JSON.readTree(r.out());
+        assertThat(o.get("attention").asText()).isEqualTo(maps.toString());
+        assertThat(o.get("attention_bytes").asLong()).isEqualTo(2500);
+        assertThat(o.get("attention_sha256").asText()).isEqualTo(sha256(expected));
+
+        Path plain = dir.resolve("a-plain.nii.gz");
+        LiversegCliTest.Run without = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                plain.toString(), "--json");
+        assertThat(without.exit()).as(without.err()).isZero();
+        assertThat(fake.options.getReturnAttention()).isFalse();
+        assertThat(JSON.readTree(without.out()).has("attention")).isFalse();
+
+        // maps that are not what the server reports are not written, nor is the mask
+        fake.corruptAttentionSha = true;
+        try {
+            Path badMask = dir.resolve("b/mask.nii.gz");
+            Path badMaps = dir.resolve("b/attention.nii.gz");
+            LiversegCliTest.Run bad = LiversegCliTest.run("segment", "--server", address(), in.toString(), "-o",
+                    badMask.toString(), "--attention", badMaps.toString());
+            assertThat(bad.exit()).isNotZero();
+            assertThat(bad.err()).contains("attention maps received");
+            try (var files = Files.list(badMask.getParent())) {
+                assertThat(files).isEmpty();
+            }
+        } finally {
+            fake.corruptAttentionSha = false;
+        }
     }
 
     @Test

@@ -538,6 +538,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
             long startedRun = System.nanoTime();
             Path mask = null;
             Path probabilities = null;
+            Path attention = null;
             String task = SegmentationTasks.orDefault(options.getTask());
             try {
                 checkStop();
@@ -557,6 +558,14 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
                         SyncSegmentation.writeProbabilities(r, manifest.classNames(), probabilities);
                     }
                     long writeMs = (System.nanoTime() - tw) / 1_000_000;
+                    long attentionMs = 0;
+                    if (options.getReturnAttention()) {
+                        long ta = System.nanoTime();
+                        attention = Files.createTempFile(config.grpc().tempDir(), TEMP_PREFIX + "att-", ".nii.gz");
+                        SyncSegmentation.writeAttention(upload, lease.segmenter(), reader, config.grpc().batchSize(),
+                                r.header(), attention, this);
+                        attentionMs = (System.nanoTime() - ta) / 1_000_000;
+                    }
                     SegmentReport.Builder report = SegmentReport.newBuilder().setTask(task).setModelVersion(v)
                             .addAllClassNames(manifest.classNames())
                             .addAllVolumes(Report.volumes(r.mask(), manifest.classNames()))
@@ -570,11 +579,19 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
                                 b -> SegmentResponse.newBuilder().setProbabilitiesChunk(b).build());
                         report.setProbabilitiesBytes(p.bytes()).setProbabilitiesSha256(p.sha256());
                     }
+                    if (attention != null) {
+                        Streamed a = stream(attention,
+                                b -> SegmentResponse.newBuilder().setAttentionChunk(b).build());
+                        report.setAttentionBytes(a.bytes()).setAttentionSha256(a.sha256());
+                    }
                     Map<String, Long> timings = new java.util.LinkedHashMap<>();
                     timings.put("queue", (startedRun - submittedAt) / 1_000_000);
                     timings.put("receive", (receivedAt - started) / 1_000_000);
                     timings.putAll(r.timingsMs());
                     timings.put("write", writeMs);
+                    if (attention != null) {
+                        timings.put("attention", attentionMs);
+                    }
                     timings.put("total", (System.nanoTime() - started) / 1_000_000);
                     report.putAllTimingsMs(timings);
                     send(SegmentResponse.newBuilder().setReport(report).build());
@@ -604,6 +621,7 @@ public class SegmentationGrpcService extends SegmentationGrpc.SegmentationImplBa
                 deleteQuietly(upload);
                 deleteQuietly(mask);
                 deleteQuietly(probabilities);
+                deleteQuietly(attention);
             }
         }
 

@@ -77,6 +77,22 @@ final class SyncSegmentation {
     }
 
     /**
+     * The attention gates' maps of the same file ({@link Segmenter#attentionMaps}: a second, plain pass, with the stop
+     * check before every batch) as .nii.gz with the input's header geometry ({@link MaskHeaders#attention}).
+     */
+    static void writeAttention(Path file, Segmenter segmenter, NiftiReader reader, int batchSize, NiftiHeader header,
+                               Path out, Listener listener) throws IOException {
+        Volume maps = segmenter.attentionMaps(file, reader, batchSize, new Segmenter.BatchListener() {
+            @Override
+            public void beforeBatch() {
+                listener.checkStop();
+            }
+        });
+        NiftiWriter.write(new NiftiImage(MaskHeaders.attention(header, segmenter.manifest().preprocessing()
+                .targetSize(), segmenter.attentionGates()), maps, 0), out);
+    }
+
+    /**
      * The probabilities as .nii.gz with the input's header geometry ({@link MaskHeaders#probabilities}): 4D
      * (dim[4] = classes), uint8, scl_slope 1/255.
      */

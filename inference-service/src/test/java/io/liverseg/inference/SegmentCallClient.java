@@ -29,7 +29,7 @@ import java.util.function.Consumer;
 final class SegmentCallClient implements ClientResponseObserver<SegmentRequest, SegmentResponse> {
     /** What came back. */
     record Outcome(List<Progress> progress, byte[] mask, SegmentReport report, Status status, Metadata trailers,
-                   byte[] probabilities, List<SegmentResponse.KindCase> sequence) {
+                   byte[] probabilities, byte[] attention, List<SegmentResponse.KindCase> sequence) {
         boolean ok() {
             return status.isOk();
         }
@@ -42,6 +42,7 @@ final class SegmentCallClient implements ClientResponseObserver<SegmentRequest, 
     private final List<Progress> progress = new CopyOnWriteArrayList<>();
     private final ByteArrayOutputStream mask = new ByteArrayOutputStream();
     private final ByteArrayOutputStream probabilities = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream attention = new ByteArrayOutputStream();
     /** The kinds of message received, runs of one kind collapsed to one entry. */
     private final List<SegmentResponse.KindCase> sequence = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Outcome> done = new CompletableFuture<>();
@@ -126,6 +127,7 @@ final class SegmentCallClient implements ClientResponseObserver<SegmentRequest, 
             }
             case MASK_CHUNK -> mask.writeBytes(r.getMaskChunk().toByteArray());
             case PROBABILITIES_CHUNK -> probabilities.writeBytes(r.getProbabilitiesChunk().toByteArray());
+            case ATTENTION_CHUNK -> attention.writeBytes(r.getAttentionChunk().toByteArray());
             case REPORT -> report = r.getReport();
             default -> throw new IllegalStateException("empty response message");
         }
@@ -135,14 +137,15 @@ final class SegmentCallClient implements ClientResponseObserver<SegmentRequest, 
     public void onError(Throwable t) {
         closeFile();
         done.complete(new Outcome(List.copyOf(progress), mask.toByteArray(), report, Status.fromThrowable(t),
-                Status.trailersFromThrowable(t), probabilities.toByteArray(), List.copyOf(sequence)));
+                Status.trailersFromThrowable(t), probabilities.toByteArray(), attention.toByteArray(),
+                List.copyOf(sequence)));
     }
 
     @Override
     public void onCompleted() {
         closeFile();
         done.complete(new Outcome(List.copyOf(progress), mask.toByteArray(), report, Status.OK, null,
-                probabilities.toByteArray(), List.copyOf(sequence)));
+                probabilities.toByteArray(), attention.toByteArray(), List.copyOf(sequence)));
     }
 
     private synchronized void closeFile() {

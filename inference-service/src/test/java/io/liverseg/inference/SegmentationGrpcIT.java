@@ -546,4 +546,43 @@ class SegmentationGrpcIT {
         assertThat(p.value(certain)).isCloseTo(1.0, within(1e-6));
         awaitNoTempFiles();
     }
+    @Test
+    void attentionMapsComeAfterTheMaskOnTheInputsGridAsSegmenterMakesThem() throws Exception {
+        // stored LPS (x and y flipped against RAS): the maps go through the mask's inverse reorientation
+        Path file = phantom(64, 20, "LPS", StorageType.INT16, 34);
+        SegmentCallClient.Outcome o = segment(options(file).setReturnAttention(true).build(), file, 1 << 20);
+        assertThat(o.status().getCode()).as(String.valueOf(o.status())).isEqualTo(Status.Code.OK);
+        assertThat(o.sequence()).containsExactly(SegmentResponse.KindCase.PROGRESS, SegmentResponse.KindCase.MASK_CHUNK,
+                SegmentResponse.KindCase.ATTENTION_CHUNK, SegmentResponse.KindCase.REPORT);
+        SegmentReport r = o.report();
+        assertThat(r.getAttentionBytes()).isEqualTo(o.attention().length).isPositive();
+        assertThat(r.getAttentionSha256()).isEqualTo(sha256(o.attention()));
+        assertThat(r.getTimingsMsMap()).containsKey("attention");
+        assertThat(r.getProbabilitiesBytes()).isZero();
+        // asking for attention maps does not change the mask
+        SegmentCallClient.Outcome plain = segment(options(file).build(), file, 1 << 20);
+        assertThat(plain.report().getMaskSha256()).isEqualTo(r.getMaskSha256());
+        assertThat(plain.attention()).isEmpty();
+        assertThat(plain.report().getAttentionBytes()).isZero();
+
+        Path attFile = DATA.resolve("attention.nii.gz");
+        Files.write(attFile, o.attention());
+        NiftiReader reader = NiftiReader.defaults();
+        NiftiHeader in = reader.readHeader(file);
+        NiftiHeader ah = reader.readHeader(attFile);
+        assertThat(ah.dim()[0]).isEqualTo(4);
+        assertThat(java.util.Arrays.copyOfRange(ah.dim(), 1, 4)).containsExactly(64, 64, 20);
+        try (Segmenter reference = Segmenter.open(packageDir(), DeviceSetting.CPU)) {
+            assertThat(ah.dim()[4]).isEqualTo(reference.attentionGates());
+            assertThat(ah.affine()).isEqualTo(in.affine());
+            assertThat(ah.qformCode()).isEqualTo(in.qformCode());
+            assertThat(ah.sformCode()).isEqualTo(in.sformCode());
+            assertThat(ah.intentName()).isEqualTo("attention");
+            assertThat(ah.sclSlope()).isEqualTo(1.0 / 255, within(1e-9));
+            // the very maps Segmenter computes for this file (batch 32, as the server), byte for byte
+            Volume expected = reference.attentionMaps(file, reader, 32);
+            assertThat(reader.readVolume(attFile).voxels().byteArray()).isEqualTo(expected.voxels().byteArray());
+        }
+        awaitNoTempFiles();
+    }
 }

@@ -225,6 +225,12 @@ public final class Segmenter implements AutoCloseable {
      * weighted, for a viewer beside the mask. A second pass over the file; the mask is not touched.
      */
     public Volume attentionMaps(Path file, NiftiReader reader, int batchSize) throws IOException {
+        return attentionMaps(file, reader, batchSize, BatchListener.NONE);
+    }
+
+    /** As {@link #attentionMaps(Path, NiftiReader, int)}, telling {@code listener} before every batch. */
+    public Volume attentionMaps(Path file, NiftiReader reader, int batchSize, BatchListener listener)
+            throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
@@ -232,6 +238,7 @@ public final class Segmenter implements AutoCloseable {
         int size = spec.targetSize();
         ProbabilityAssembler[] assembler = {null};
         StreamingSlicer.readAndSlice(reader, file, spec, batchSize, b -> {
+            listener.beforeBatch();
             int perSlice = b.channels() * b.height() * b.width();
             for (int first = 0; first < b.count(); first += predictor.forwardBatch()) {
                 int k = Math.min(predictor.forwardBatch(), b.count() - first);
