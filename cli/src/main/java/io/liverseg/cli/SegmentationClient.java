@@ -4,10 +4,12 @@ import com.google.protobuf.ByteString;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
 import io.liverseg.proto.segmentation.v1.Progress;
 import io.liverseg.proto.segmentation.v1.SegmentOptions;
 import io.liverseg.proto.segmentation.v1.SegmentReport;
@@ -40,11 +42,26 @@ final class SegmentationClient implements AutoCloseable {
 
     private final ManagedChannel channel;
 
+    /** Environment variable with a bearer token for a server whose "secured" profile asks for one. */
+    static final String TOKEN_ENV = "LIVERSEG_TOKEN";
+
     SegmentationClient(String server) {
+        this(server, System.getenv(TOKEN_ENV));
+    }
+
+    /** @param token a bearer JWT sent with every call ({@code authorization} metadata), or null for none */
+    SegmentationClient(String server, String token) {
         if (server == null || server.isBlank() || !server.contains(":")) {
             throw new IllegalArgumentException("--server must be HOST:PORT, got '" + server + "'");
         }
-        this.channel = ManagedChannelBuilder.forTarget(server).usePlaintext().maxInboundMessageSize(16 << 20).build();
+        ManagedChannelBuilder<?> b = ManagedChannelBuilder.forTarget(server).usePlaintext()
+                .maxInboundMessageSize(16 << 20);
+        if (token != null && !token.isBlank()) {
+            Metadata m = new Metadata();
+            m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token.strip());
+            b.intercept(MetadataUtils.newAttachHeadersInterceptor(m));
+        }
+        this.channel = b.build();
     }
 
     ManagedChannel channel() {

@@ -48,6 +48,8 @@ class SegmentCommandTest {
     Path dir;
 
     private Server server;
+    /** The {@code authorization} metadata of the last call the fake server took. */
+    private volatile String authorization;
     private final Fake fake = new Fake();
 
     /** Answers Segment with progress, the "mask" (the upload's bytes reversed) in 1000-byte chunks and a report. */
@@ -170,7 +172,16 @@ class SegmentCommandTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = ServerBuilder.forPort(0).addService(fake).build().start();
+        server = ServerBuilder.forPort(0).addService(io.grpc.ServerInterceptors.intercept(fake,
+                new io.grpc.ServerInterceptor() {
+                    @Override
+                    public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, A> call,
+                            io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, A> next) {
+                        authorization = headers.get(io.grpc.Metadata.Key.of("authorization",
+                                io.grpc.Metadata.ASCII_STRING_MARSHALLER));
+                        return next.startCall(call, headers);
+                    }
+                })).build().start();
     }
 
     @AfterEach
@@ -323,6 +334,22 @@ class SegmentCommandTest {
             }
         } finally {
             fake.corruptAttentionSha = false;
+        }
+    }
+
+    /** A server with the "secured" profile wants a bearer token: the client sends LIVERSEG_TOKEN's with each call. */
+    @Test
+    void aTokenGoesWithEveryCallAsBearerMetadataAndNoneWithoutOne() throws Exception {
+        Path in = input("case.nii.gz", 500);
+        try (SegmentationClient client = new SegmentationClient(address(), " header.claims.signature\n")) {
+            client.segment(in, dir.resolve("t/mask.nii.gz"), SegmentOptions.newBuilder().build(), 30, p -> { });
+            assertThat(authorization).isEqualTo("Bearer header.claims.signature");
+            client.blocking(30).listModels(ListModelsRequest.newBuilder().build());
+            assertThat(authorization).isEqualTo("Bearer header.claims.signature");
+        }
+        try (SegmentationClient client = new SegmentationClient(address(), null)) {
+            client.blocking(30).listModels(ListModelsRequest.newBuilder().build());
+            assertThat(authorization).isNull();
         }
     }
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = LocalStackResource.class, initArgs = {
         @ResourceArg(name = LocalStackResource.BUCKETS, value = "liverseg"),
         @ResourceArg(name = LocalStackResource.TOPICS, value = "liverseg.scans.labeled:2,liverseg.scans.deleted:2,"
-                + "liverseg.training.progress,liverseg.training.finished,liverseg.models.promoted,liverseg.dead-letter")})
+                + "liverseg.training.progress,liverseg.training.finished,liverseg.models.promoted,"
+                + "liverseg.dead-letter")})
 class BearerAuthIT {
     private static RequestSpecification as(String... groups) {
         return given().header("Authorization", "Bearer " + TestIdentityProvider.token(groups));
