@@ -108,12 +108,15 @@ public class BatchProcessor {
      * warmed the service up (the forward passes run in libtorch and need none of their work; BENCHMARKS.md §3,
      * session 15). Never a thread that runs forward passes — Quarkus's workers ({@code executor-thread-}), the gRPC
      * segmentations ({@link SegmentationSlots#THREAD_PREFIX}), the lanes ({@code SlicePredictor.LANE_THREAD}) —:
-     * libtorch's OpenMP threads and new lanes inherit their priority (ThreadNicenessTest checks the names).
+     * libtorch's OpenMP threads and new lanes inherit their priority (ThreadNicenessTest checks the names). Nor
+     * Vert.x's event loops: a new thread takes the nice value of the thread that creates it, and the event loops
+     * create Quarkus's workers as the pool grows. With them lowered, a worker made after the start ran its forward
+     * passes at the helpers' nice value, one made before at the process's, so each stack ran in one of two modes
+     * (BENCHMARKS.md §3, session 19).
      */
     static final List<String> HELPER_THREADS = List.of(FINISHER_THREAD, BatchPrefetch.THREAD,
             SegmentationGrpcService.LOOKUP_THREAD, DeadlineInterceptor.THREAD, "smallrye-kafka-", "kafka-coordinator-",
-            "kafka-producer-", "vert.x-eventloop-", "vertx-blocked-", "vert.x-acceptor-", "C1 CompilerThread",
-            "C2 CompilerThread");
+            "kafka-producer-", "vertx-blocked-", "vert.x-acceptor-", "C1 CompilerThread", "C2 CompilerThread");
 
     /** Forward-pass time of a slice batch, by {@code task}. */
     public static final String METRIC_BATCH = "liverseg.inference.batch.duration";

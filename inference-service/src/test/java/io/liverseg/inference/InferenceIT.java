@@ -24,6 +24,7 @@ import io.liverseg.messaging.KafkaEvents;
 import io.liverseg.model.DeviceSetting;
 import io.liverseg.model.pkg.ModelPackage;
 import io.liverseg.model.predict.Segmenter;
+import io.liverseg.model.predict.SlicePredictor;
 import io.liverseg.proto.EventType;
 import io.liverseg.proto.Topics;
 import io.liverseg.proto.events.v1.MaskReady;
@@ -256,7 +257,8 @@ class InferenceIT {
 
     /**
      * The finisher, the Kafka consumer's polling thread and the JIT compilers run at
-     * liverseg.inference.helper-niceness (default 10), while the threads that run forward passes (Quarkus workers) keep the process's priority.
+     * liverseg.inference.helper-niceness (default 10), while the threads that run forward passes (Quarkus workers,
+     * lanes) and the event loops that create the workers keep the process's priority.
      */
     private static void helperThreadsRunAtTheConfiguredNiceness() throws Exception {
         if (!ThreadNiceness.supported()) {
@@ -285,6 +287,12 @@ class InferenceIT {
                 .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
                 .isNotEmpty().containsOnly(Math.max(mine, 10));
         assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("executor-thread"))
+                .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
+                .isNotEmpty().containsOnly(mine);
+        assertThat(byName.getOrDefault(SlicePredictor.LANE_THREAD, List.of())).as("threads by name: %s", byName)
+                .containsOnly(mine);
+        // the event loops create the workers as the pool grows, and a new thread takes its creator's nice value
+        assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("vert.x-eventloo"))
                 .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
                 .isNotEmpty().containsOnly(mine);
     }

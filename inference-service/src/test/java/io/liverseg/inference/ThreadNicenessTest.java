@@ -82,8 +82,9 @@ class ThreadNicenessTest {
     @Test
     void noHelperPrefixMatchesAThreadThatRunsForwardPasses() {
         // what the kernel keeps of a name: its first 15 characters
+        // the event loops too: they create Quarkus's workers, which take their nice value
         List<String> forwardThreads = List.of("executor-thread-1", SegmentationSlots.THREAD_PREFIX + "1",
-                SlicePredictor.LANE_THREAD);
+                SlicePredictor.LANE_THREAD, "vert.x-eventloop-thread-0");
         for (String thread : forwardThreads) {
             String comm = thread.substring(0, Math.min(15, thread.length()));
             assertThat(BatchProcessor.HELPER_THREADS).as(thread)
