@@ -47,16 +47,7 @@ public final class MaskHeaders {
      * The caller's volume gives dims and scaling.
      */
     public static NiftiHeader probabilities(NiftiHeader input, List<String> classNames) {
-        // the datatype first: NiftiWriter resets cal_min/cal_max of a header whose datatype it has to change
-        return input.toBuilder()
-                .datatype(DataType.UINT8.niftiCode())
-                .bitpix(8)
-                .calMin(0)
-                .calMax(1)
-                .intentCode(0)
-                .intentName("probabilities")
-                .descrip(fit("liverseg P(class): " + String.join(",", classNames)))
-                .build();
+        return unitInterval(input, "probabilities", "liverseg P(class): " + String.join(",", classNames));
     }
 
     /**
@@ -70,6 +61,12 @@ public final class MaskHeaders {
         for (int g = 0; g < gates; g++) {
             sizes.add(String.valueOf(targetSize >> g));
         }
+        return unitInterval(input, "attention", "liverseg attention gates, finest first: " + String.join(",", sizes)
+                + " px");
+    }
+
+    /** uint8 volumes read as values in [0, 1] (the caller's volume gives the scale), for viewers to window so. */
+    private static NiftiHeader unitInterval(NiftiHeader input, String intentName, String descrip) {
         // the datatype first: NiftiWriter resets cal_min/cal_max of a header whose datatype it has to change
         return input.toBuilder()
                 .datatype(DataType.UINT8.niftiCode())
@@ -77,8 +74,8 @@ public final class MaskHeaders {
                 .calMin(0)
                 .calMax(1)
                 .intentCode(0)
-                .intentName("attention")
-                .descrip(fit("liverseg attention gates, finest first: " + String.join(",", sizes) + " px"))
+                .intentName(intentName)
+                .descrip(fit(descrip))
                 .build();
     }
 
