@@ -12,7 +12,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.liverseg.localstack.LocalStackResource;
-import io.liverseg.localstack.SecuredProfile;
 import io.liverseg.localstack.TestIdentityProvider;
 import io.liverseg.proto.segmentation.v1.ListModelsRequest;
 import io.liverseg.proto.segmentation.v1.SegmentationGrpc;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * {@code authorization} metadata; gRPC health stays open for probes.
  */
 @QuarkusTest
-@TestProfile(SecuredProfile.class)
+@TestProfile(BearerAuthProfile.class)
 @QuarkusTestResource(value = LocalStackResource.class, initArgs = {
         @ResourceArg(name = LocalStackResource.BUCKETS, value = "liverseg"),
         @ResourceArg(name = LocalStackResource.TOPICS, value = "liverseg.slices.ready:2,liverseg.masks.ready,"

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liverseg.localstack.LocalStackResource;
-import io.liverseg.localstack.SecuredProfile;
 import io.liverseg.localstack.TestIdentityProvider;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * DELETE the admin group; health and metrics stay open.
  */
 @QuarkusTest
-@TestProfile(SecuredProfile.class)
+@TestProfile(BearerAuthProfile.class)
 @QuarkusTestResource(value = LocalStackResource.class, initArgs = {
         @ResourceArg(name = LocalStackResource.BUCKETS, value = "liverseg"),
         @ResourceArg(name = LocalStackResource.TOPICS, value = "liverseg.scans.received:3,liverseg.scans.labeled:3,"

@@ -3,7 +3,6 @@ package io.liverseg.training;
 import static io.restassured.RestAssured.given;
 
 import io.liverseg.localstack.LocalStackResource;
-import io.liverseg.localstack.SecuredProfile;
 import io.liverseg.localstack.TestIdentityProvider;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * serving model or starts training (POST) the admin group; health and metrics stay open.
  */
 @QuarkusTest
-@TestProfile(SecuredProfile.class)
+@TestProfile(BearerAuthProfile.class)
 @QuarkusTestResource(value = LocalStackResource.class, initArgs = {
         @ResourceArg(name = LocalStackResource.BUCKETS, value = "liverseg"),
         @ResourceArg(name = LocalStackResource.TOPICS, value = "liverseg.scans.labeled:2,liverseg.scans.deleted:2,"
