@@ -66,7 +66,9 @@ public interface InferenceConfig {
 
         /**
          * The nice value given to the service's helper threads (the mask finisher, the batch prefetch, the Kafka
-         * clients' and Vert.x's threads) on Linux, 1–19; 0 leaves every thread at the process's priority. The
+         * clients' threads, Vert.x's blocked-thread checker and acceptor; not its event loops, which create the
+         * workers that run forward passes and would pass the value on) on Linux, 1–19; 0 leaves every thread at
+         * the process's priority. The
          * forward passes keep every core busy and wait for each other: the threads of one pass at every operation,
          * the lanes of one batch at its end. A helper that takes a core for a few milliseconds stalls them all, so
          * helpers should only get a core the forward passes leave idle (BENCHMARKS.md §3, session 12).
