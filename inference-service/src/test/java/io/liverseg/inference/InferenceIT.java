@@ -289,8 +289,9 @@ class InferenceIT {
         assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("executor-thread"))
                 .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
                 .isNotEmpty().containsOnly(mine);
+        // a lane exists only while passes need one (an idle one ends after a minute): checked when there is one
         assertThat(byName.getOrDefault(SlicePredictor.LANE_THREAD, List.of())).as("threads by name: %s", byName)
-                .containsOnly(mine);
+                .allSatisfy(n -> assertThat(n).isEqualTo(mine));
         // the event loops create the workers as the pool grows, and a new thread takes its creator's nice value
         assertThat(byName.entrySet().stream().filter(e -> e.getKey().startsWith("vert.x-eventloo"))
                 .flatMap(e -> e.getValue().stream()).toList()).as("threads by name: %s", byName)
