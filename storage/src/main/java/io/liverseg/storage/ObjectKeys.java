@@ -35,6 +35,10 @@ public final class ObjectKeys {
     public static final String WORK = "work/";
     public static final String MASKS = "masks/";
     public static final String MODELS = "models/";
+    /** File name of a batch plan in a work folder ({@link #batchPlan}). */
+    public static final String BATCH_PLAN_FILE = "batches.json";
+    /** File name of the marker that a version's MaskReady was sent ({@link #maskReadyMarker}). */
+    public static final String MASK_READY_FILE = "mask-ready.json";
     /** Model lifecycle records next to the packages: status per version and the champion history. */
     public static final String REGISTRY = "registry/";
     public static final String DATASETS = "datasets/";
@@ -83,7 +87,7 @@ public final class ObjectKeys {
     }
 
     public static String batchPlan(String scan, String task, String version) {
-        return workPrefix(scan, task, version) + "batches.json";
+        return workPrefix(scan, task, version) + BATCH_PLAN_FILE;
     }
 
     public static String batch(String scan, String task, String version, int index) {
@@ -114,7 +118,7 @@ public final class ObjectKeys {
 
     /** Written after MaskReady of a scan, task and version was acknowledged by the broker. */
     public static String maskReadyMarker(String scan, String task, String version) {
-        return workPrefix(scan, task, version) + "mask-ready.json";
+        return workPrefix(scan, task, version) + MASK_READY_FILE;
     }
 
     public static String mask(String scan, String task) {

@@ -335,7 +335,7 @@ public final class ObjectStore {
 
     /**
      * Deletes many objects with S3's multi-object delete (up to 1000 keys a request); keys that do not exist are not
-     * an error. Fails naming the first key S3 could not delete.
+     * an error, and an empty list makes no request. Fails naming the first key S3 could not delete.
      */
     public void deleteAll(List<String> keys) {
         for (int from = 0; from < keys.size(); from += MAX_DELETE_KEYS) {

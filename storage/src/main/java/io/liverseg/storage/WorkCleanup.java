@@ -23,8 +23,6 @@ import java.util.Set;
  */
 public final class WorkCleanup {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PLAN = "batches.json";
-    private static final String MARKER = "mask-ready.json";
 
     /**
      * What one call did.
@@ -59,28 +57,28 @@ public final class WorkCleanup {
     public Outcome afterMask(String scan, String task, String version, String batchesPrefix) {
         String scanWork = ObjectKeys.WORK + scan + "/";
         String own = ObjectKeys.workPrefix(scan, task, version);
+        String partPrefix = ObjectKeys.partPrefix(scan, task, version);
+        // one listing serves both steps: deleting the parts changes no plan or marker
+        List<String> keys = store.list(scanWork);
         List<String> parts = new ArrayList<>();
-        for (String key : store.list(ObjectKeys.partPrefix(scan, task, version))) {
-            if (key.endsWith(".lsm")) {
+        for (String key : keys) {
+            if (key.startsWith(partPrefix) && key.endsWith(".lsm")) {
                 parts.add(key);
             }
         }
-        if (!parts.isEmpty()) {
-            store.deleteAll(parts);
-        }
+        store.deleteAll(parts);
         if (!batchesPrefix.startsWith(scanWork)) {
             // never delete outside this scan's work folder, whatever an event says
             return new Outcome(parts.size(), 0, List.of());
         }
-        List<String> keys = store.list(scanWork);
         Set<String> present = new HashSet<>(keys);
         List<String> waiting = new ArrayList<>();
         for (String key : keys) {
-            if (!key.endsWith("/" + PLAN)) {
+            if (!key.endsWith("/" + ObjectKeys.BATCH_PLAN_FILE)) {
                 continue;
             }
-            String folder = key.substring(0, key.length() - PLAN.length());
-            if (folder.equals(own) || present.contains(folder + MARKER)) {
+            String folder = key.substring(0, key.length() - ObjectKeys.BATCH_PLAN_FILE.length());
+            if (folder.equals(own) || present.contains(folder + ObjectKeys.MASK_READY_FILE)) {
                 continue;
             }
             if (readsFrom(key, folder).equals(batchesPrefix)) {
@@ -97,9 +95,7 @@ public final class WorkCleanup {
                 batches.add(key);
             }
         }
-        if (!batches.isEmpty()) {
-            store.deleteAll(batches);
-        }
+        store.deleteAll(batches);
         return new Outcome(parts.size(), batches.size(), List.of());
     }
 
