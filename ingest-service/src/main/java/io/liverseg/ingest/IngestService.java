@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
+import io.liverseg.imaging.dataset.DatasetFingerprint;
 import io.liverseg.imaging.nifti.ReadLimits;
 import io.liverseg.proto.events.v1.LabeledScan;
 import io.liverseg.proto.events.v1.ScanDeleted;
@@ -22,11 +23,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,6 +84,11 @@ public class IngestService {
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
+    }
+
+    /** The lock of a scan id's stripe: intake, retry and deletion of one scan never interleave here. */
+    private Object lockOf(String id) {
+        return locks[Math.floorMod(id.hashCode(), STRIPES)];
     }
 
     /** A local file of the intake with the name its sender gave it. */
@@ -153,7 +156,7 @@ public class IngestService {
         }
         String id = image.file().sha256();
         long validated = System.nanoTime();
-        synchronized (locks[Math.floorMod(id.hashCode(), STRIPES)]) {
+        synchronized (lockOf(id)) {
             String recordKey = ObjectKeys.scanRecord(id);
             if (store.exists(recordKey)) {
                 LOG.infof("scan %s (%s, %s) is already known: nothing stored, nothing emitted", id, image.name(),
@@ -224,10 +227,8 @@ public class IngestService {
      *                          of it is stored: the client sends a corrected file)
      */
     public Retried retry(String id) {
-        if (!ObjectKeys.isScanId(id)) {
-            throw new ProblemException(Problem.notFound("no scan " + id + ": a scan id is 64 lower-case hex digits"));
-        }
-        synchronized (locks[Math.floorMod(id.hashCode(), STRIPES)]) {
+        ProblemException.requireScanId(id);
+        synchronized (lockOf(id)) {
             String failureKey = ObjectKeys.failure(id);
             Optional<byte[]> failedJson = store.get(failureKey);
             Optional<byte[]> recordJson = store.get(ObjectKeys.scanRecord(id));
@@ -274,10 +275,8 @@ public class IngestService {
      *                          has failed
      */
     public Deleted delete(String id) {
-        if (!ObjectKeys.isScanId(id)) {
-            throw new ProblemException(Problem.notFound("no scan " + id + ": a scan id is 64 lower-case hex digits"));
-        }
-        synchronized (locks[Math.floorMod(id.hashCode(), STRIPES)]) {
+        ProblemException.requireScanId(id);
+        synchronized (lockOf(id)) {
             Optional<byte[]> recordJson = store.get(ObjectKeys.scanRecord(id));
             Optional<byte[]> failedJson = store.get(ObjectKeys.failure(id));
             List<String> keys = new ArrayList<>(store.list(ObjectKeys.scanPrefix(id)));
@@ -337,16 +336,9 @@ public class IngestService {
             return false;
         }
         try (InputStream s = in.get()) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = s.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest()).equals(id);
+            return DatasetFingerprint.streamHash(s).equals(id);
         } catch (IOException e) {
             throw new IllegalStateException("reading " + store.bucket() + "/" + key + " failed: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -72,9 +72,7 @@ public class LabelService {
      */
     public Stored correct(String scanId, Spooled label, String name, String task) throws InvalidScanException, IOException {
         String t = Tasks.resolve(task, config.tasks(), "task");
-        if (!ObjectKeys.isScanId(scanId)) {
-            throw new ProblemException(Problem.notFound("no scan " + scanId + ": a scan id is 64 lower-case hex digits"));
-        }
+        ProblemException.requireScanId(scanId);
         JsonNode record = store.get(ObjectKeys.scanRecord(scanId)).map(this::parse)
                 .orElseThrow(() -> new ProblemException(Problem.notFound("no scan " + scanId + " (no scans/" + scanId
                         + "/scan.json in the bucket)")));

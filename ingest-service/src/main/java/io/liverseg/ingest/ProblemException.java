@@ -1,5 +1,7 @@
 package io.liverseg.ingest;
 
+import io.liverseg.storage.ObjectKeys;
+
 /** Ends a request with a {@link Problem} body (see {@link ProblemMappers}). */
 public class ProblemException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -14,6 +16,13 @@ public class ProblemException extends RuntimeException {
     public ProblemException(Problem problem, Throwable cause) {
         super(problem.detail(), cause);
         this.problem = problem;
+    }
+
+    /** 404 for an id that cannot be a scan's (64 lower-case hex digits, the SHA-256 of its bytes). */
+    static void requireScanId(String id) {
+        if (!ObjectKeys.isScanId(id)) {
+            throw new ProblemException(Problem.notFound("no scan " + id + ": a scan id is 64 lower-case hex digits"));
+        }
     }
 
     public Problem problem() {

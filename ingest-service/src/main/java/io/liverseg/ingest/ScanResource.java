@@ -187,9 +187,7 @@ public class ScanResource {
     @Blocking
     public Response mask(@PathParam("id") String id, @QueryParam("task") String task) {
         String t = Tasks.resolve(task, status.tasks(), "task");
-        if (!ObjectKeys.isScanId(id)) {
-            throw new ProblemException(Problem.notFound("no scan " + id + ": a scan id is 64 lower-case hex digits"));
-        }
+        ProblemException.requireScanId(id);
         String key = ObjectKeys.mask(id, t);
         Optional<Long> size = store.size(key);
         Optional<InputStream> in = size.isPresent() ? store.open(key) : Optional.empty();

@@ -33,13 +33,18 @@ public final class DatasetFingerprint {
 
     /** SHA-256 hex of a file's bytes. */
     public static String fileHash(java.nio.file.Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return streamHash(in);
+        }
+    }
+
+    /** SHA-256 hex of the bytes left in a stream (read to its end, not closed). */
+    public static String streamHash(InputStream in) throws IOException {
         MessageDigest d = sha256();
         byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                d.update(buf, 0, n);
-            }
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            d.update(buf, 0, n);
         }
         return HexFormat.of().formatHex(d.digest());
     }
