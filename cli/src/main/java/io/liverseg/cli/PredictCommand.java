@@ -64,8 +64,7 @@ final class PredictCommand implements Callable<Integer> {
             if (attention != null) {
                 long ta = System.nanoTime();
                 Volume maps = segmenter.attentionMaps(in, reader, model.segmentOptions().batchSize());
-                NiftiWriter.write(new NiftiImage(MaskHeaders.attention(inputHeader,
-                        segmenter.manifest().preprocessing().targetSize(), segmenter.attentionGates()), maps, 0),
+                NiftiWriter.write(new NiftiImage(MaskHeaders.attention(inputHeader, segmenter.manifest()), maps, 0),
                         attention);
                 timings.put("attention_ms", (System.nanoTime() - ta) / 1_000_000);
             }

@@ -88,8 +88,7 @@ final class SyncSegmentation {
                 listener.checkStop();
             }
         });
-        NiftiWriter.write(new NiftiImage(MaskHeaders.attention(header, segmenter.manifest().preprocessing()
-                .targetSize(), segmenter.attentionGates()), maps, 0), out);
+        NiftiWriter.write(new NiftiImage(MaskHeaders.attention(header, segmenter.manifest()), maps, 0), out);
     }
 
     /**

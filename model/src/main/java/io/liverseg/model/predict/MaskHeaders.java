@@ -51,14 +51,15 @@ public final class MaskHeaders {
     }
 
     /**
-     * The header of attention maps ({@link Segmenter#attentionMaps}: 4D, a volume per gate, uint8 read as
-     * α = value / 255): cal_min 0 and cal_max 1, intent_name "attention" and the gates' own sizes in descrip
-     * (finest first; a coarser gate was upsampled to the network's grid). The caller's volume gives dims and
-     * scaling.
+     * The header of the attention maps ({@link Segmenter#attentionMaps}: 4D, a volume per gate, uint8 read as
+     * α = value / 255) of the package {@code model} describes: cal_min 0 and cal_max 1, intent_name "attention" and
+     * the gates' own sizes in descrip (finest first; a coarser gate was upsampled to the network's grid). The
+     * caller's volume gives dims and scaling.
      */
-    public static NiftiHeader attention(NiftiHeader input, int targetSize, int gates) {
+    public static NiftiHeader attention(NiftiHeader input, ModelManifest model) {
+        int targetSize = model.preprocessing().targetSize();
         List<String> sizes = new ArrayList<>();
-        for (int g = 0; g < gates; g++) {
+        for (int g = 0; g < Segmenter.attentionGates(model); g++) {
             sizes.add(String.valueOf(targetSize >> g));
         }
         return unitInterval(input, "attention", "liverseg attention gates, finest first: " + String.join(",", sizes)

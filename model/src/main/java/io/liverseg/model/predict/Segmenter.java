@@ -214,7 +214,12 @@ public final class Segmenter implements AutoCloseable {
 
     /** Attention gates of this package's network: one per skip connection, levels − 1. */
     public int attentionGates() {
-        return loaded.manifest().architecture().levels() - 1;
+        return attentionGates(loaded.manifest());
+    }
+
+    /** Attention gates of the network a manifest describes: one per skip connection, levels − 1. */
+    public static int attentionGates(ModelManifest manifest) {
+        return manifest.architecture().levels() - 1;
     }
 
     /**
