@@ -145,12 +145,7 @@ public class ScanResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
     public Response retry(@PathParam("id") String id) {
-        IngestService.Retried retried;
-        try {
-            retried = ingest.retry(id);
-        } catch (IllegalStateException | StorageException e) {
-            throw new ProblemException(Problem.unavailable(e.getMessage()), e);
-        }
+        IngestService.Retried retried = orUnavailable(() -> ingest.retry(id));
         String location = "/api/scans/" + id;
         return Response.accepted(new Retry(id, ScanStatus.RECEIVED, location, retried.cleared().getStage(),
                         retried.cleared().getReason()))
@@ -172,13 +167,17 @@ public class ScanResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
     public Deletion delete(@PathParam("id") String id) {
-        IngestService.Deleted deleted;
+        IngestService.Deleted deleted = orUnavailable(() -> ingest.delete(id));
+        return new Deletion(deleted.scanId(), "deleted", deleted.objects());
+    }
+
+    /** A call on a scan whose store or broker could not be reached: 503, the client may call again. */
+    private static <T> T orUnavailable(java.util.function.Supplier<T> call) {
         try {
-            deleted = ingest.delete(id);
+            return call.get();
         } catch (IllegalStateException | StorageException e) {
             throw new ProblemException(Problem.unavailable(e.getMessage()), e);
         }
-        return new Deletion(deleted.scanId(), "deleted", deleted.objects());
     }
 
     /** The mask of a task ({@code liver} by default) as NIfTI (.nii.gz), streamed from the bucket. */
