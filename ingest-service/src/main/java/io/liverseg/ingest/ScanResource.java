@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
 import io.liverseg.storage.StorageException;
+import io.liverseg.storage.status.ScanCatalog;
 import io.liverseg.storage.status.ScanStatus;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -40,6 +41,8 @@ public class ScanResource {
     private static final Pattern FILENAME = Pattern.compile("filename\\*?=(?:UTF-8'')?\"?([^\";]+)\"?",
             Pattern.CASE_INSENSITIVE);
     private static final int MAX_NAME = 255;
+    /** Scans a listing page holds unless {@code ?limit=} says otherwise. */
+    static final int DEFAULT_PAGE = 20;
 
     private final IngestService ingest;
     private final StatusService status;
@@ -119,6 +122,35 @@ public class ScanResource {
         throw new ProblemException(Problem.unsupportedMediaType("Content-Type '" + contentType + "' is not accepted:"
                 + " POST /api/scans takes application/octet-stream (a .nii or .nii.gz) or multipart/form-data"
                 + " (parts image, label, label_task, metadata)"));
+    }
+
+    /**
+     * The scans the bucket knows, most recently stored first, with their status: {@code ?status=} one of
+     * preprocessing, inferring, mask_ready, failed; {@code ?limit=} 1 to 200 (default 20); {@code ?cursor=} the
+     * {@code next} of the page before. 400 naming the parameter that cannot be used; 503 while the store cannot
+     * be reached.
+     */
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public ScanCatalog.Page list(@QueryParam("status") String statusFilter, @QueryParam("limit") String limit,
+                                 @QueryParam("cursor") String cursor) {
+        int n;
+        try {
+            n = limit == null ? DEFAULT_PAGE : Integer.parseInt(limit.trim());
+        } catch (NumberFormatException e) {
+            throw new ProblemException(Problem.badRequest("limit '" + limit + "' is not a whole number", null,
+                    "limit"));
+        }
+        try {
+            return orUnavailable(() -> status.list(blankToNull(statusFilter), n, blankToNull(cursor)));
+        } catch (ScanCatalog.BadRequestException e) {
+            throw new ProblemException(Problem.badRequest(e.getMessage(), null, e.field()), e);
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
     }
 
     @GET

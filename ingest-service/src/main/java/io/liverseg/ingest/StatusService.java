@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
+import io.liverseg.storage.status.ScanCatalog;
 import io.liverseg.storage.status.ScanStatus;
 import io.liverseg.storage.status.ScanStatusReader;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,11 +22,13 @@ public class StatusService {
     private final ObjectStore store;
     private final ObjectMapper json;
     private final ScanStatusReader reader;
+    private final ScanCatalog catalog;
 
     public StatusService(ObjectStore store, ObjectMapper json, IngestConfig config) {
         this.store = store;
         this.json = json;
         this.reader = new ScanStatusReader(store, json, List.copyOf(config.tasks()));
+        this.catalog = new ScanCatalog(store, reader);
     }
 
     public List<String> tasks() {
@@ -35,6 +38,15 @@ public class StatusService {
     /** The status of a scan, or empty when the bucket knows neither scan.json nor failed.json of it. */
     public Optional<ScanStatus> status(String id) {
         return reader.status(id);
+    }
+
+    /**
+     * A page of the scans the bucket knows, newest record first ({@link ScanCatalog#page}).
+     *
+     * @throws ScanCatalog.BadRequestException naming the parameter that cannot be used
+     */
+    public ScanCatalog.Page list(String status, int limit, String cursor) {
+        return catalog.page(status, limit, cursor);
     }
 
     /** scans/{id}/scan.json, or empty. */

@@ -643,6 +643,62 @@ class ScanIngestIT {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
+    @Test
+    void theScanListShowsUploadsNewestFirstWithTheirStatusAPageAtATime() throws Exception {
+        byte[] olderBytes = Phantoms.write(dir.resolve("list-a"), 121, 64, 24, true).imageBytes();
+        String older = sha256(olderBytes);
+        given().contentType("application/octet-stream").queryParam("name", "list-a.nii.gz").body(olderBytes)
+                .when().post("/api/scans").then().statusCode(202);
+        byte[] newerBytes = Phantoms.write(dir.resolve("list-b"), 122, 64, 24, true).imageBytes();
+        String newer = sha256(newerBytes);
+        given().contentType("application/octet-stream").queryParam("name", "list-b.nii.gz").body(newerBytes)
+                .when().post("/api/scans").then().statusCode(202);
+        // a scan refused from the bucket is known by its failed.json alone
+        String refused = sha256("listed refusal".getBytes(StandardCharsets.UTF_8));
+        putJson(ObjectKeys.failure(refused), Map.of("scan_id", refused, "stage", "ingest",
+                "reason", "incoming/x.nii.gz: not a NIfTI file"));
+
+        // every scan of the bucket (other tests' too), one at a time through the cursors
+        List<JsonNode> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            var request = given().queryParam("limit", 1);
+            if (cursor != null) {
+                request = request.queryParam("cursor", cursor);
+            }
+            JsonNode page = JSON.readTree(request.get("/api/scans").then().statusCode(200).extract().asByteArray());
+            assertThat(page.get("scans").size()).isLessThanOrEqualTo(1);
+            page.get("scans").forEach(all::add);
+            cursor = page.path("next").isTextual() ? page.get("next").asText() : null;
+        } while (cursor != null);
+        List<String> ids = all.stream().map(n -> n.get("id").asText()).toList();
+        assertThat(ids).doesNotHaveDuplicates().contains(older, newer, refused);
+        assertThat(all).extracting(n -> java.time.Instant.parse(n.get("stored_at").asText()))
+                .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        JsonNode b = all.get(ids.indexOf(newer));
+        assertThat(b.get("file_name").asText()).isEqualTo("list-b.nii.gz");
+        assertThat(b.get("status").asText()).isIn("preprocessing", "inferring", "mask_ready");
+        assertThat(b.get("tasks").has("liver")).isTrue();
+        if (!b.get("stored_at").asText().equals(all.get(ids.indexOf(older)).get("stored_at").asText())) {
+            assertThat(ids.indexOf(newer)).isLessThan(ids.indexOf(older));
+        }
+        // the first page in one go is the same order
+        JsonNode whole = JSON.readTree(given().queryParam("limit", 200).get("/api/scans").then().statusCode(200)
+                .extract().asByteArray());
+        assertThat(whole.get("scans")).extracting(n -> n.get("id").asText()).containsExactlyElementsOf(ids);
+
+        JsonNode failed = JSON.readTree(given().queryParam("status", "failed").queryParam("limit", 200)
+                .get("/api/scans").then().statusCode(200).extract().asByteArray());
+        assertThat(failed.get("scans")).extracting(n -> n.get("status").asText()).containsOnly("failed");
+        assertThat(failed.get("scans")).extracting(n -> n.get("id").asText()).contains(refused)
+                .doesNotContain(older, newer);
+
+        problem(given().queryParam("status", "done").get("/api/scans"), 400, null, "status");
+        problem(given().queryParam("limit", "0").get("/api/scans"), 400, null, "limit");
+        problem(given().queryParam("limit", "ten").get("/api/scans"), 400, null, "limit");
+        problem(given().queryParam("cursor", "page-2").get("/api/scans"), 400, null, "cursor");
+    }
+
     // ---- helpers ----
 
     private static final String RECEIVED = "liverseg_scans_received_total";

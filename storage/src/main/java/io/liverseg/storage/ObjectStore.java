@@ -40,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -313,16 +314,25 @@ public final class ObjectStore {
 
     /** Keys under a prefix (recursive), in S3's lexicographic order. */
     public List<String> list(String prefix) {
+        return listEntries(prefix).stream().map(Entry::key).toList();
+    }
+
+    /** An object of a listing: its key, size and when it was last written. */
+    public record Entry(String key, long size, Instant lastModified) {
+    }
+
+    /** The objects under a prefix (recursive), in S3's lexicographic order of their keys. */
+    public List<Entry> listEntries(String prefix) {
         return call("list", prefix, () -> {
-            List<String> keys = new ArrayList<>();
+            List<Entry> entries = new ArrayList<>();
             for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
                     .recursive(true).build())) {
                 Item item = r.get();
                 if (!item.isDir()) {
-                    keys.add(item.objectName());
+                    entries.add(new Entry(item.objectName(), item.size(), item.lastModified().toInstant()));
                 }
             }
-            return keys;
+            return entries;
         });
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,11 @@ class ObjectStoreIT {
                 .isEqualTo("one"));
         assertThat(store.size("a/b/two.bin")).contains(4L);
         assertThat(store.list("a/")).containsExactly("a/b/two.bin", "a/one.txt");
+        Instant listed = Instant.now();
+        assertThat(store.listEntries("a/")).satisfiesExactly(
+                e -> assertThat(e).returns("a/b/two.bin", ObjectStore.Entry::key).returns(4L, ObjectStore.Entry::size),
+                e -> assertThat(e).returns("a/one.txt", ObjectStore.Entry::key).returns(3L, ObjectStore.Entry::size))
+                .allSatisfy(e -> assertThat(e.lastModified()).isBetween(listed.minusSeconds(60), listed.plusSeconds(5)));
         assertThat(store.get("c/one-copy.txt")).hasValueSatisfying(b -> assertThat(b).hasSize(3));
         try (InputStream in = store.open("a/b/two.bin").orElseThrow()) {
             assertThat(in.readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("two!");
