@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             SegmentCommand.class,
             ModelsCommand.class,
+            ScansCommand.class,
             BenchCommand.class,
             io.liverseg.cli.stack.StackCommand.class,
             CommandLine.HelpCommand.class

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -35,8 +36,17 @@ public final class IngestClient {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    /** A bearer token for a "secured" ingest, or null. */
+    private final String token;
+
     public IngestClient(String baseUrl) {
+        this(baseUrl, null);
+    }
+
+    /** @param token a bearer JWT sent with every request ({@code Authorization}), or null for none */
+    public IngestClient(String baseUrl, String token) {
         this.baseUrl = baseUrl;
+        this.token = token == null || token.isBlank() ? null : token.strip();
     }
 
     /** An HTTP answer: status code and body. */
@@ -80,6 +90,9 @@ public final class IngestClient {
             c.setDoOutput(true);
             c.setRequestMethod("POST");
             c.setRequestProperty("Content-Type", contentType);
+            if (token != null) {
+                c.setRequestProperty("Authorization", "Bearer " + token);
+            }
             c.setFixedLengthStreamingMode(body.length);
             try (OutputStream out = c.getOutputStream()) {
                 out.write(body);
@@ -98,6 +111,27 @@ public final class IngestClient {
         } finally {
             c.disconnect();
         }
+    }
+
+    /**
+     * {@code GET /api/scans}: a page of the scans ingest knows, newest first.
+     *
+     * @param status null for all, else a status to keep
+     * @param limit  the page size, or null for the server's default
+     * @param cursor the previous page's {@code next}, or null for the first page
+     */
+    public Answer list(String status, Integer limit, String cursor) throws IOException {
+        StringBuilder q = new StringBuilder();
+        if (status != null) {
+            q.append("&status=").append(URLEncoder.encode(status, StandardCharsets.UTF_8));
+        }
+        if (limit != null) {
+            q.append("&limit=").append(limit);
+        }
+        if (cursor != null) {
+            q.append("&cursor=").append(URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+        }
+        return get("/api/scans" + (q.length() == 0 ? "" : "?" + q.substring(1)));
     }
 
     public Answer status(String id) throws IOException {
@@ -156,6 +190,9 @@ public final class IngestClient {
     }
 
     private Answer send(HttpRequest.Builder request) throws IOException {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
             HttpResponse<byte[]> r = http.send(request.timeout(Duration.ofMinutes(2)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());

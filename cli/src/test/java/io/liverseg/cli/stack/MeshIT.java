@@ -293,6 +293,34 @@ class MeshIT {
             }
         }
 
+        // An operator's view of the same: `liverseg scans` lists the three as mask_ready, the refused export as
+        // failed (known by the SHA-256 of its bytes), a page at a time through the cursors.
+        JsonNode listed = scansCommand("--json", "--all", "--limit", "2");
+        Map<String, String> statusById = new HashMap<>();
+        listed.path("scans").forEach(n -> statusById.put(n.path("id").asText(), n.path("status").asText()));
+        assertThat(listed.path("next").isNull()).as(listed.toString()).isTrue();
+        assertThat(listed.path("scans").size()).isEqualTo(statusById.size());
+        scans.keySet().forEach(id -> assertThat(statusById).containsEntry(id, "mask_ready"));
+        String refusedId = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(corrupt));
+        assertThat(statusById).containsEntry(refusedId, "failed");
+        JsonNode failed = scansCommand("--json", "--status", "failed");
+        assertThat(failed.path("scans")).extracting(n -> n.path("id").asText()).contains(refusedId)
+                .doesNotContainAnyElementsOf(scans.keySet());
+        java.io.StringWriter table = new java.io.StringWriter();
+        java.io.StringWriter refusal = new java.io.StringWriter();
+        picocli.CommandLine text = io.liverseg.cli.LiversegCli.commandLine();
+        text.setOut(new java.io.PrintWriter(table));
+        assertThat(text.execute("scans", "--server", mesh.ingestUrl(), "--status", "failed")).isZero();
+        assertThat(table.toString().lines()).first().asString().startsWith("STORED");
+        assertThat(table.toString().lines()).anySatisfy(l -> assertThat(l).contains(refusedId.substring(0, 12))
+                .contains("failed"));
+        picocli.CommandLine refused = io.liverseg.cli.LiversegCli.commandLine();
+        refused.setErr(new java.io.PrintWriter(refusal));
+        assertThat(refused.execute("scans", "--server", mesh.ingestUrl(), "--status", "done"))
+                .isEqualTo(io.liverseg.cli.LiversegCli.EXIT_BAD_INPUT);
+        assertThat(refusal.toString()).contains("400").contains("status");
+
         System.out.println("MeshIT liver Dice per phantom (bootstrap model): " + liverDice);
         // issue #4 §5: liver Dice ≥ 0.9 against each label with the bootstrap model (models/liver)
         assertThat(liverDice).hasSize(3)
@@ -301,6 +329,19 @@ class MeshIT {
         // Two inference instances share the topics' partitions in one consumer group.
         Collection<MemberDescription> members = describeGroup("liverseg-inference").members();
         assertThat(members).hasSize(2).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).isNotEmpty());
+    }
+
+    /** {@code liverseg scans --server <ingest> ARGS} in this JVM: its JSON output (exit code 0 asserted). */
+    private static JsonNode scansCommand(String... args) throws IOException {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = io.liverseg.cli.LiversegCli.commandLine();
+        cl.setOut(new java.io.PrintWriter(out));
+        cl.setErr(new java.io.PrintWriter(err));
+        List<String> all = new ArrayList<>(List.of("scans", "--server", mesh.ingestUrl()));
+        all.addAll(List.of(args));
+        assertThat(cl.execute(all.toArray(String[]::new))).as(err.toString()).isZero();
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
     }
 
     /** The tasks of the package folders in models/ (the registry's seed): folder vessel → task vessels. */
