@@ -51,8 +51,11 @@ class BearerAuthIT {
         as(TestIdentityProvider.token(TestIdentityProvider.ISSUER, TestIdentityProvider.signingKey(),
                 Instant.now().minusSeconds(600), "liverseg-user")).get(UNKNOWN).then().statusCode(401);
 
+        given().get("/api/scans").then().statusCode(401);
+
         // past the door, the service answers as ever
         as(TestIdentityProvider.token("liverseg-user")).get(UNKNOWN).then().statusCode(404);
+        as(TestIdentityProvider.token("liverseg-user")).get("/api/scans").then().statusCode(200);
         int refused = as(TestIdentityProvider.token("liverseg-user")).contentType("application/octet-stream")
                 .body(new byte[] {1, 2, 3}).post("/api/scans").then().extract().statusCode();
         assertThat(refused).as("a bad file is the service's refusal, not the door's").isBetween(400, 415)
