@@ -7,11 +7,14 @@ import io.liverseg.storage.ObjectStore;
 import io.liverseg.storage.status.ScanCatalog;
 import io.liverseg.storage.status.ScanStatus;
 import io.liverseg.storage.status.ScanStatusReader;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Status and reports of scans, read from the bucket by storage's {@link ScanStatusReader} (shared with
@@ -23,12 +26,23 @@ public class StatusService {
     private final ObjectMapper json;
     private final ScanStatusReader reader;
     private final ScanCatalog catalog;
+    /** The scan list's status reads, several at once (each a few small S3 requests); daemon threads. */
+    private final ExecutorService listReads = Executors.newFixedThreadPool(ScanCatalog.READS_AT_ONCE, r -> {
+        Thread t = new Thread(r, "ingest-scan-list");
+        t.setDaemon(true);
+        return t;
+    });
 
     public StatusService(ObjectStore store, ObjectMapper json, IngestConfig config) {
         this.store = store;
         this.json = json;
         this.reader = new ScanStatusReader(store, json, List.copyOf(config.tasks()));
-        this.catalog = new ScanCatalog(store, reader);
+        this.catalog = new ScanCatalog(store, reader, listReads);
+    }
+
+    @PreDestroy
+    void stop() {
+        listReads.shutdownNow();
     }
 
     public List<String> tasks() {

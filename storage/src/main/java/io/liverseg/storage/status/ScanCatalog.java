@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,8 +30,8 @@ import java.util.regex.Pattern;
  * before anything was stored, e.g. a corrupt object put into {@code incoming/}). Its place in the order is the
  * time its scan.json was last written (failed.json's when there is none), newest first, ties by id: one listing
  * of {@code scans/}, no object read. So a label added later moves a scan up. Scans are then read one by one for
- * their status, and a status filter is applied to what was read; {@code failed} needs no read to filter, as it is
- * the presence of failed.json. At most {@link #MAX_EXAMINED} scans are read per page, so a filter that matches
+ * their status (with an executor, several at once), and a status filter is applied to what was read;
+ * {@code failed} needs no read to filter, as it is the presence of failed.json. At most {@link #MAX_EXAMINED} scans are read per page, so a filter that matches
  * few scans answers in bounded time and says where to go on ({@link Page#next()}).
  */
 public final class ScanCatalog {
@@ -44,12 +47,32 @@ public final class ScanCatalog {
     private static final Comparator<Known> ORDER = Comparator.comparing(Known::storedAt).reversed()
             .thenComparing(Known::id);
 
+    /** Statuses read at once when an executor is given: each is a few small S3 requests, mostly waiting. */
+    public static final int READS_AT_ONCE = 8;
+
     private final ObjectStore store;
     private final ScanStatusReader reader;
+    private final Executor executor;
+    private final int readsAtOnce;
 
+    /** Reads the scans' statuses one after the other, in the calling thread. */
     public ScanCatalog(ObjectStore store, ScanStatusReader reader) {
+        this(store, reader, Runnable::run, 1);
+    }
+
+    /**
+     * @param executor runs the status reads of a page, up to {@link #READS_AT_ONCE} (or the rest of the page) at
+     *                 once; it should have that many threads
+     */
+    public ScanCatalog(ObjectStore store, ScanStatusReader reader, Executor executor) {
+        this(store, reader, executor, READS_AT_ONCE);
+    }
+
+    private ScanCatalog(ObjectStore store, ScanStatusReader reader, Executor executor, int readsAtOnce) {
         this.store = Objects.requireNonNull(store, "store");
         this.reader = Objects.requireNonNull(reader, "reader");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.readsAtOnce = readsAtOnce;
     }
 
     /** A scan of the listing: its status and when its record was stored. */
@@ -104,25 +127,44 @@ public final class ScanCatalog {
             throw new BadRequestException("limit", "limit must be 1 to " + MAX_LIMIT + ", got " + limit);
         }
         Optional<Known> after = parseCursor(cursor);
-        List<Known> candidates = after(order(store.listEntries(ObjectKeys.SCANS)), after.orElse(null));
-        List<Listed> out = new ArrayList<>();
-        int examined = 0;
-        for (int i = 0; i < candidates.size(); i++) {
-            if (out.size() == limit || examined == MAX_EXAMINED) {
-                // resume with candidate i: the cursor is the one before it
-                return new Page(out, candidates.get(i - 1).cursor());
-            }
-            Known k = candidates.get(i);
-            if (ScanStatus.FAILED.equals(status) && !k.failed()) {
-                continue;
-            }
-            examined++;
-            // a scan deleted since the listing has no status any more
-            reader.status(k.id())
-                    .filter(s -> status == null || status.equals(s.status()))
-                    .ifPresent(s -> out.add(new Listed(k.storedAt().toString(), s)));
+        List<Known> todo = after(order(store.listEntries(ObjectKeys.SCANS)), after.orElse(null));
+        if (ScanStatus.FAILED.equals(status)) {
+            // failed is failed.json's presence: no read needed to drop the others
+            todo = todo.stream().filter(Known::failed).toList();
         }
-        return new Page(out, null);
+        List<Listed> out = new ArrayList<>();
+        int i = 0;
+        while (i < todo.size() && out.size() < limit && i < MAX_EXAMINED) {
+            int n = Math.min(Math.max(limit - out.size(), readsAtOnce), Math.min(todo.size(), MAX_EXAMINED) - i);
+            List<Known> batch = todo.subList(i, i + n);
+            List<CompletableFuture<Optional<ScanStatus>>> reads = batch.stream()
+                    .map(k -> CompletableFuture.supplyAsync(() -> reader.status(k.id()), executor))
+                    .toList();
+            for (int j = 0; j < n; j++) {
+                // a scan deleted since the listing has no status any more
+                Optional<ScanStatus> s = join(reads.get(j));
+                if (s.isPresent() && (status == null || status.equals(s.get().status()))) {
+                    out.add(new Listed(batch.get(j).storedAt().toString(), s.get()));
+                }
+                i++;
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        // the cursor resumes after the last scan this page passed
+        return new Page(out, i < todo.size() ? todo.get(i - 1).cursor() : null);
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /** The scans of a listing of {@code scans/}, newest first (ties by id). */

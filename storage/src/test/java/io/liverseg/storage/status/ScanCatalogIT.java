@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,34 @@ class ScanCatalogIT {
 
         assertThat(paged).isEqualTo(all);
         assertThat(sizes).containsExactly(2, 2, 1);
+    }
+
+    @Test
+    void readingStatusesSeveralAtOnceGivesTheSamePages() {
+        ExecutorService pool = Executors.newFixedThreadPool(ScanCatalog.READS_AT_ONCE);
+        try {
+            ScanCatalog parallel = new ScanCatalog(store, new ScanStatusReader(store, json, List.of("liver")), pool);
+            for (String status : java.util.Arrays.asList(null, "failed", "mask_ready")) {
+                for (int limit : new int[] {1, 2, 3, ScanCatalog.MAX_LIMIT}) {
+                    assertThat(pages(parallel, status, limit)).as(status + " by " + limit)
+                            .isEqualTo(pages(catalog, status, limit));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Every page of a listing, each as its ids and its cursor. */
+    private static List<String> pages(ScanCatalog c, String status, int limit) {
+        List<String> out = new ArrayList<>();
+        String cursor = null;
+        do {
+            ScanCatalog.Page p = c.page(status, limit, cursor);
+            out.add(p.scans().stream().map(l -> l.scan().id() + " " + l.scan().status()).toList() + " " + p.next());
+            cursor = p.next();
+        } while (cursor != null);
+        return out;
     }
 
     @Test
