@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liverseg.cli.stack.IngestClient;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +23,6 @@ import picocli.CommandLine.Spec;
             "Exit codes: 0 done, 2 refused (4xx: a bad --status, --limit or --cursor, or no valid token), 3 try again",
             "later (503, or the server cannot be reached), 1 anything else."})
 final class ScansCommand implements Callable<Integer> {
-    static final int EXIT_UNAVAILABLE = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
@@ -51,22 +52,24 @@ final class ScansCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        IngestClient client = new IngestClient(server.replaceAll("/+$", ""), System.getenv(SegmentationClient.TOKEN_ENV));
+        IngestClient client = new IngestClient(server.replaceAll("/+$", ""),
+                System.getenv(SegmentationClient.TOKEN_ENV));
         ArrayNode scans = JSON.createArrayNode();
         String next = cursor;
         do {
             IngestClient.Answer a;
             try {
                 a = client.list(status, limit, next);
-            } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+            } catch (ConnectException | HttpConnectTimeoutException e) {
                 err.println("scans: cannot reach " + server + ": " + e);
                 err.flush();
-                return EXIT_UNAVAILABLE;
+                return SegmentationClient.EXIT_RETRY;
             }
             if (a.status() != 200) {
                 err.println("scans: " + server + " answered " + a.status() + ": " + detail(a));
                 err.flush();
-                return a.status() == 503 ? EXIT_UNAVAILABLE : a.status() / 100 == 4 ? LiversegCli.EXIT_BAD_INPUT : 1;
+                return a.status() == 503 ? SegmentationClient.EXIT_RETRY
+                        : a.status() / 100 == 4 ? LiversegCli.EXIT_BAD_INPUT : 1;
             }
             JsonNode page = a.json();
             page.path("scans").forEach(scans::add);

@@ -31,8 +31,9 @@ import java.util.regex.Pattern;
  * time its scan.json was last written (failed.json's when there is none), newest first, ties by id: one listing
  * of {@code scans/}, no object read. So a label added later moves a scan up. Scans are then read one by one for
  * their status (with an executor, several at once), and a status filter is applied to what was read;
- * {@code failed} needs no read to filter, as it is the presence of failed.json. At most {@link #MAX_EXAMINED} scans are read per page, so a filter that matches
- * few scans answers in bounded time and says where to go on ({@link Page#next()}).
+ * {@code failed} needs no read to filter, as it is the presence of failed.json. At most {@link #MAX_EXAMINED}
+ * scans are read per page, so a filter that matches few scans answers in bounded time and says where to go on
+ * ({@link Page#next()}).
  */
 public final class ScanCatalog {
     /** The statuses a listing can be filtered by (those {@link ScanStatus#derive} gives). */
