@@ -312,16 +312,18 @@ public final class ObjectStore {
         return size(key).isPresent();
     }
 
-    /** Keys under a prefix (recursive), in S3's lexicographic order. */
+    /** Keys under a prefix (recursive), in S3's lexicographic order; a mutable list. */
     public List<String> list(String prefix) {
-        return listEntries(prefix).stream().map(Entry::key).toList();
+        List<String> keys = new ArrayList<>();
+        listEntries(prefix).forEach(e -> keys.add(e.key()));
+        return keys;
     }
 
     /** An object of a listing: its key, size and when it was last written. */
     public record Entry(String key, long size, Instant lastModified) {
     }
 
-    /** The objects under a prefix (recursive), in S3's lexicographic order of their keys. */
+    /** The objects under a prefix (recursive), in S3's lexicographic order of their keys; a mutable list. */
     public List<Entry> listEntries(String prefix) {
         return call("list", prefix, () -> {
             List<Entry> entries = new ArrayList<>();
@@ -329,7 +331,9 @@ public final class ObjectStore {
                     .recursive(true).build())) {
                 Item item = r.get();
                 if (!item.isDir()) {
-                    entries.add(new Entry(item.objectName(), item.size(), item.lastModified().toInstant()));
+                    // S3 always sends LastModified; a server that did not would sort as oldest
+                    entries.add(new Entry(item.objectName(), item.size(),
+                            item.lastModified() == null ? Instant.EPOCH : item.lastModified().toInstant()));
                 }
             }
             return entries;
