@@ -11,6 +11,7 @@ import io.liverseg.proto.events.v1.LabeledScan;
 import io.liverseg.proto.events.v1.ScanDeleted;
 import io.liverseg.proto.events.v1.ScanFailed;
 import io.liverseg.proto.events.v1.ScanReceived;
+import io.liverseg.storage.ModelRegistry;
 import io.liverseg.storage.ObjectKeys;
 import io.liverseg.storage.ObjectStore;
 import io.liverseg.storage.status.ScanStatus;
@@ -54,6 +55,8 @@ public class IngestService {
     public static final String METRIC_DELETED = "liverseg.scans.deleted";
 
     private final ObjectStore store;
+    /** The champions a new segmentation is for (read only here). */
+    private final ModelRegistry registry;
     private final StatusService status;
     private final MeterRegistry meters;
     private final EventPublisher events;
@@ -72,6 +75,7 @@ public class IngestService {
     public IngestService(ObjectStore store, StatusService status, EventPublisher events, ObjectMapper json,
                          IngestConfig config, MeterRegistry meters) throws IOException {
         this.store = store;
+        this.registry = new ModelRegistry(store);
         this.status = status;
         this.meters = meters;
         this.events = events;
@@ -256,6 +260,72 @@ public class IngestService {
             LOG.infof("scan %s sent down the pipeline again (%s); the failure it had: %s", id, ceId,
                     failed.getReason());
             return new Retried(id, failed);
+        }
+    }
+
+    /** A task's model change in a new segmentation: the version of its current mask (null: none) and the champion's. */
+    public record Change(String from, String to) {
+    }
+
+    /** What a new segmentation will do: per task whose champion is not the version of its mask. */
+    public record Resegmented(String scanId, Map<String, Change> tasks) {
+    }
+
+    /**
+     * Sends a finished scan down the pipeline again so that the current champion models segment it, after a
+     * promotion: emits ScanReceived anew with a CloudEvents id naming the champions. Each task whose champion made
+     * its mask already is skipped by inference (its mask of that version is done); the others get a new mask,
+     * report and MaskReady of the new version, which replace the old mask under the same keys.
+     *
+     * @throws ProblemException 404 unknown scan; 409 a scan still being processed, a failed one (retry it), or one
+     *                          whose masks all come from the current champions already
+     */
+    public Resegmented resegment(String id) {
+        ProblemException.requireScanId(id);
+        synchronized (lockOf(id)) {
+            Optional<byte[]> recordJson = store.get(ObjectKeys.scanRecord(id));
+            ScanStatus current = status.status(id).filter(s -> recordJson.isPresent()).orElseThrow(() ->
+                    new ProblemException(Problem.notFound("no scan " + id + " (no scans/" + id
+                            + "/scan.json in the bucket)")));
+            if (ScanStatus.FAILED.equals(current.status())) {
+                throw new ProblemException(Problem.conflict("scan " + id + " has failed (" + current.reason()
+                        + "): send it again with POST /api/scans/" + id + "/retry"));
+            }
+            if (!ScanStatus.MASK_READY.equals(current.status())) {
+                throw new ProblemException(Problem.conflict("scan " + id + " is still being processed ("
+                        + current.progress() + "): segment it again once its masks are ready"));
+            }
+            Map<String, Change> changes = new TreeMap<>();
+            List<String> same = new ArrayList<>();
+            for (String task : status.tasks()) {
+                Optional<ModelRegistry.Champion> champion = registry.champion(task);
+                if (champion.isEmpty()) {
+                    continue;
+                }
+                ScanStatus.TaskStatus t = current.tasks().get(task);
+                String done = t != null && ScanStatus.MASK_READY.equals(t.status()) ? t.modelVersion() : null;
+                if (champion.get().version().equals(done)) {
+                    same.add(task + " v" + done);
+                } else {
+                    changes.put(task, new Change(done, champion.get().version()));
+                }
+            }
+            if (changes.isEmpty()) {
+                throw new ProblemException(Problem.conflict(same.isEmpty()
+                        ? "no task has a champion model in the registry: nothing to segment scan " + id + " with"
+                        : "scan " + id + " is segmented by the current champions already (" + String.join(", ", same)
+                                + ")"));
+            }
+            StringBuilder ceId = new StringBuilder(id).append(":received:resegment");
+            changes.forEach((task, c) -> ceId.append(':').append(task).append('=').append(c.to()));
+            try {
+                events.send(scanReceived(readRecord(id, recordJson.get())), id, ceId.toString());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("scan " + id + ": ScanReceived could not be sent again: "
+                        + e.getMessage(), e);
+            }
+            LOG.infof("scan %s sent down the pipeline again for the current champions: %s", id, changes);
+            return new Resegmented(id, changes);
         }
     }
 

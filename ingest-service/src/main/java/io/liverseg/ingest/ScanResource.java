@@ -163,6 +163,28 @@ public class ScanResource {
                         + "/scan.json in the bucket)")));
     }
 
+    /** The answer to a new segmentation: the scan, and per task the version of its mask and the champion's. */
+    public record Resegment(String id, String location, Map<String, IngestService.Change> tasks) {
+    }
+
+    /**
+     * Segments a finished scan again with the current champion models (after a promotion): 202 with the tasks whose
+     * mask will change (from the version of its mask to the champion's); 404 unknown scan; 409 still being processed,
+     * failed (retry it), or segmented by the current champions already. The new masks replace the old ones; the
+     * status stays mask_ready meanwhile, and each report names the version of its mask.
+     */
+    @POST
+    @Path("{id}/resegment")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Response resegment(@PathParam("id") String id) {
+        IngestService.Resegmented r = orUnavailable(() -> ingest.resegment(id));
+        String location = "/api/scans/" + id;
+        return Response.accepted(new Resegment(id, location, r.tasks()))
+                .location(URI.create(location))
+                .build();
+    }
+
     /** The answer to a retry: the scan and the failure it had. */
     public record Retry(String id, String status, String location, @JsonProperty("failed_stage") String failedStage,
                         @JsonProperty("failure_reason") String failureReason) {

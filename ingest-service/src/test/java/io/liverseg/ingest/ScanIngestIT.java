@@ -470,6 +470,59 @@ class ScanIngestIT {
         assertThat(recordsWithKey(EventType.SCAN_RECEIVED.topic(), refused)).isEmpty();
     }
 
+    @Test
+    void aFinishedScanIsSegmentedAgainForTheChampionsThatDidNotMakeItsMasks() throws Exception {
+        byte[] bytes = Phantoms.write(dir.resolve("resegment"), 108, 64, 24, true).imageBytes();
+        String id = sha256(bytes);
+        given().contentType("application/octet-stream").queryParam("name", "resegment.nii.gz").body(bytes)
+                .when().post("/api/scans").then().statusCode(202);
+        ScanReceived first = ScanReceived.parseFrom(awaitKey(EventType.SCAN_RECEIVED.topic(), id, 1).get(0).value());
+        Response busy = given().post("/api/scans/" + id + "/resegment");
+        problem(busy, 409, null, null);
+        assertThat(busy.asString()).contains("still being processed");
+
+        finishedTask(id, "liver"); // its mask is version 1's
+        try {
+            Response none = given().post("/api/scans/" + id + "/resegment");
+            problem(none, 409, null, null);
+            assertThat(none.asString()).contains("no task has a champion");
+            putJson(ObjectKeys.champion("liver"), Map.of("version", "1", "reason", "seed"));
+            Response same = given().post("/api/scans/" + id + "/resegment");
+            problem(same, 409, null, null);
+            assertThat(same.asString()).contains("already").contains("liver v1");
+            assertThat(recordsWithKey(EventType.SCAN_RECEIVED.topic(), id)).hasSize(1);
+
+            putJson(ObjectKeys.champion("liver"), Map.of("version", "3", "previous_version", "1", "reason",
+                    "promotion"));
+            putJson(ObjectKeys.champion("vessels"), Map.of("version", "2", "reason", "seed"));
+            given().when().post("/api/scans/" + id + "/resegment")
+                    .then().statusCode(202)
+                    .header("Location", endsWith("/api/scans/" + id))
+                    .body("id", equalTo(id))
+                    .body("tasks.liver.from", equalTo("1"))
+                    .body("tasks.liver.to", equalTo("3"))
+                    .body("tasks.vessels.from", org.hamcrest.Matchers.nullValue())
+                    .body("tasks.vessels.to", equalTo("2"));
+            ConsumerRecord<String, byte[]> again = awaitKey(EventType.SCAN_RECEIVED.topic(), id, 2).stream()
+                    .filter(r -> !(id + ":received").equals(header(r, "ce_id"))).findFirst().orElseThrow();
+            assertThat(header(again, "ce_id")).isEqualTo(id + ":received:resegment:liver=3:vessels=2");
+            assertThat(ScanReceived.parseFrom(again.value())).isEqualTo(first);
+            // the old masks stay until the new ones replace them
+            given().when().get("/api/scans/" + id).then().statusCode(200).body("status", equalTo("mask_ready"));
+
+            store.put(ObjectKeys.failure(id), "{\"reason\":\"inference failed\",\"stage\":\"inference\"}"
+                    .getBytes(StandardCharsets.UTF_8), "application/json");
+            Response failed = given().post("/api/scans/" + id + "/resegment");
+            problem(failed, 409, null, null);
+            assertThat(failed.asString()).contains("/retry");
+        } finally {
+            store.delete(ObjectKeys.champion("liver"));
+            store.delete(ObjectKeys.champion("vessels"));
+        }
+        problem(given().post("/api/scans/" + "0".repeat(64) + "/resegment"), 404, null, null);
+        problem(given().post("/api/scans/not-a-scan-id/resegment"), 404, null, null);
+    }
+
     /** The objects of a finished task as inference leaves them: plan, marker, mask and report. */
     private void finishedTask(String id, String task) throws IOException {
         putJson(ObjectKeys.batchPlan(id, task, "1"), Map.of("scan_id", id, "task", task, "model_version", "1",
