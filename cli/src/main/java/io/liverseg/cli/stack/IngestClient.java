@@ -142,6 +142,12 @@ public final class IngestClient {
         return get("/api/scans/" + id + "/report");
     }
 
+    /** {@code POST /api/scans/{id}/resegment}: the finished scan segmented again by the current champions. */
+    public Answer resegment(String id) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/scans/" + id + "/resegment"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
     /** {@code DELETE /api/scans/{id}}: the scan and everything made from it. */
     public Answer delete(String id) throws IOException {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/scans/" + id)).DELETE());

@@ -227,6 +227,22 @@ class TrainingLoopIT {
                 .contains(org.assertj.core.groups.Tuple.tuple(candidate, "promotion"),
                         org.assertj.core.groups.Tuple.tuple(bootstrap, "rollback"),
                         org.assertj.core.groups.Tuple.tuple(candidate, "manual"));
+        // A scan the bootstrap version segmented before the promotion, segmented again for the champion: a second
+        // MaskReady, of the candidate, whose report replaces the old one; asking again changes nothing.
+        assertThat(client.awaitDone(afterRollback, Duration.ofMinutes(2))).isPresent();
+        IngestClient.Answer again = client.resegment(afterRollback);
+        assertThat(again.status()).as(again.text()).isEqualTo(202);
+        assertThat(again.json().path("tasks").path("liver").path("from").asText()).isEqualTo(bootstrap);
+        assertThat(again.json().path("tasks").path("liver").path("to").asText()).isEqualTo(candidate);
+        await().atMost(Duration.ofMinutes(5)).untilAsserted(() -> assertThat(masks(afterRollback))
+                .extracting(MaskReady::getModelVersion).containsExactly(bootstrap, candidate));
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(client.report(afterRollback).json()
+                .path("tasks").path("liver").path("model_version").asText()).isEqualTo(candidate));
+        assertThat(client.status(afterRollback).json().path("status").asText()).isEqualTo("mask_ready");
+        assertThat(client.mask(afterRollback, "liver").status()).isEqualTo(200);
+        IngestClient.Answer nothing = client.resegment(afterRollback);
+        assertThat(nothing.status()).as(nothing.text()).isEqualTo(409);
+
         // A labelled scan deleted at ingest leaves the bucket and, through ScanDeleted on the broker, the dataset.
         String gone = labelled.get(0);
         assertThat(client.awaitDone(gone, Duration.ofMinutes(2))).hasValueSatisfying(s ->
