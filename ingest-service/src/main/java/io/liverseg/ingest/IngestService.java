@@ -283,10 +283,11 @@ public class IngestService {
     public Resegmented resegment(String id) {
         ProblemException.requireScanId(id);
         synchronized (lockOf(id)) {
-            Optional<byte[]> recordJson = store.get(ObjectKeys.scanRecord(id));
-            ScanStatus current = status.status(id).filter(s -> recordJson.isPresent()).orElseThrow(() ->
-                    new ProblemException(Problem.notFound("no scan " + id + " (no scans/" + id
-                            + "/scan.json in the bucket)")));
+            byte[] recordJson = store.get(ObjectKeys.scanRecord(id)).orElseThrow(() -> new ProblemException(
+                    Problem.notFound("no scan " + id + " (no scans/" + id + "/scan.json in the bucket)")));
+            // empty only when the scan was deleted between the two reads
+            ScanStatus current = status.status(id).orElseThrow(() -> new ProblemException(
+                    Problem.notFound("no scan " + id)));
             if (ScanStatus.FAILED.equals(current.status())) {
                 throw new ProblemException(Problem.conflict("scan " + id + " has failed (" + current.reason()
                         + "): send it again with POST /api/scans/" + id + "/retry"));
@@ -319,7 +320,7 @@ public class IngestService {
             StringBuilder ceId = new StringBuilder(id).append(":received:resegment");
             changes.forEach((task, c) -> ceId.append(':').append(task).append('=').append(c.to()));
             try {
-                events.send(scanReceived(readRecord(id, recordJson.get())), id, ceId.toString());
+                events.send(scanReceived(readRecord(id, recordJson)), id, ceId.toString());
             } catch (RuntimeException e) {
                 throw new IllegalStateException("scan " + id + ": ScanReceived could not be sent again: "
                         + e.getMessage(), e);
